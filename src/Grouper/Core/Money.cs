@@ -1,0 +1,53 @@
+namespace Grouper.Core;
+
+/// <summary>
+/// Money is held as integer fen (0.01 yuan) in <see cref="long"/>; arithmetic that multiplies by
+/// ratios, weights or point values is done in <see cref="decimal"/> and brought back to fen only
+/// through <see cref="Rounding"/>. Never <c>double</c>.
+/// </summary>
+public static class Money
+{
+    public const long FenPerYuan = 100;
+
+    public static decimal ToYuan(long fen) => fen / 100m;
+
+    /// <summary>Exact conversion; throws if the amount has more than two decimals.</summary>
+    public static long ToFenExact(decimal yuan)
+    {
+        var fen = yuan * 100m;
+        if (fen != decimal.Truncate(fen))
+        {
+            throw new ArgumentException($"amount {yuan} has more than two decimals", nameof(yuan));
+        }
+
+        return (long)fen;
+    }
+
+    public static string Format(long fen)
+    {
+        var sign = fen < 0 ? "-" : string.Empty;
+        var abs = Math.Abs(fen);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sign}{abs / 100}.{abs % 100:00}");
+    }
+}
+
+/// <summary>
+/// The one place where amounts, ratios and points are rounded. Half-up means away from zero
+/// (amounts are never negative), as the domain specification fixes.
+/// </summary>
+public static class Rounding
+{
+    /// <summary>Yuan amount rounded half-up to the fen, returned as fen.</summary>
+    public static long ToFen(decimal yuan) => (long)(decimal.Round(yuan, 2, MidpointRounding.AwayFromZero) * 100m);
+
+    /// <summary>Half-up to the fen, returned in yuan.</summary>
+    public static decimal Yuan2(decimal yuan) => decimal.Round(yuan, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>Ratios, coefficients, points and weights: 4 places half-up.</summary>
+    public static decimal Places4(decimal value) => decimal.Round(value, 4, MidpointRounding.AwayFromZero);
+
+    /// <summary>Point values (yuan per point): 6 places half-up.</summary>
+    public static decimal Places6(decimal value) => decimal.Round(value, 6, MidpointRounding.AwayFromZero);
+
+    public static decimal Places(decimal value, int places) => decimal.Round(value, places, MidpointRounding.AwayFromZero);
+}

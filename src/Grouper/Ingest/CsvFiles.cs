@@ -1,0 +1,34 @@
+using System.IO.Compression;
+
+namespace Grouper.Ingest;
+
+/// <summary>Opens .csv or .csv.gz transparently.</summary>
+public static class CsvFiles
+{
+    /// <summary>Default ceiling on decompressed bytes of a .csv.gz (a gzip bomb is refused): 256 GiB.</summary>
+    public const long DefaultMaxDecompressedBytes = 256L << 30;
+
+    public static Stream OpenRead(string path, long maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            return new LimitedReadStream(new GZipStream(file, CompressionMode.Decompress), maxDecompressedBytes, path);
+        }
+
+        return file;
+    }
+
+    /// <summary>Finds <c>name.csv</c> or <c>name.csv.gz</c> in a directory; null when neither exists.</summary>
+    public static string? Find(string directory, string name)
+    {
+        var plain = Path.Combine(directory, name + ".csv");
+        if (File.Exists(plain))
+        {
+            return plain;
+        }
+
+        var gz = plain + ".gz";
+        return File.Exists(gz) ? gz : null;
+    }
+}

@@ -1,0 +1,83 @@
+using Grouper.Core;
+
+namespace Grouper.Ingest;
+
+/// <summary>
+/// A reusable block of validated records with the text arena and code pool they point into.
+/// Batches flow through the pipeline in input order; stages fill their result arrays by index.
+/// </summary>
+public sealed class DischargeBatch
+{
+    public DischargeBatch(int capacity = 4096)
+    {
+        Capacity = capacity;
+        Records = new DischargeRecord[capacity];
+        Codes = new Code[capacity * 8];
+        Text = new byte[capacity * 64];
+    }
+
+    public int Capacity { get; }
+
+    /// <summary>Sequence number of the batch in the run (0-based), for ordered output.</summary>
+    public long Sequence { get; set; }
+
+    public int Count { get; set; }
+
+    public DischargeRecord[] Records { get; }
+
+    public Code[] Codes { get; private set; }
+
+    public int CodeCount { get; set; }
+
+    public byte[] Text { get; private set; }
+
+    public int TextLength { get; set; }
+
+    public bool IsFull => Count == Capacity;
+
+    public void Clear()
+    {
+        Count = 0;
+        CodeCount = 0;
+        TextLength = 0;
+    }
+
+    public ReadOnlySpan<Code> SecondaryDx(in DischargeRecord r) => Codes.AsSpan(r.SecondaryDxStart, r.SecondaryDxCount);
+
+    public ReadOnlySpan<Code> OtherProcs(in DischargeRecord r) => Codes.AsSpan(r.OtherProcsStart, r.OtherProcsCount);
+
+    public ReadOnlySpan<byte> TextOf(TextRef t) => Text.AsSpan(t.Offset, t.Length);
+
+    public string StringOf(TextRef t) => System.Text.Encoding.UTF8.GetString(Text, t.Offset, t.Length);
+
+    /// <summary>Appends text bytes to the arena, growing it when needed (rare: arena is sized for typical ids).</summary>
+    public TextRef AddText(ReadOnlySpan<byte> bytes)
+    {
+        if (TextLength + bytes.Length > Text.Length)
+        {
+            var bigger = new byte[Math.Max(Text.Length * 2, TextLength + bytes.Length)];
+            Text.AsSpan(0, TextLength).CopyTo(bigger);
+            Text = bigger;
+        }
+
+        bytes.CopyTo(Text.AsSpan(TextLength));
+        var r = new TextRef(TextLength, bytes.Length);
+        TextLength += bytes.Length;
+        return r;
+    }
+
+    /// <summary>Reserves room for <paramref name="count"/> codes and returns the start index.</summary>
+    public int ReserveCodes(int count)
+    {
+        if (CodeCount + count > Codes.Length)
+        {
+            var bigger = new Code[Math.Max(Codes.Length * 2, CodeCount + count)];
+            Codes.AsSpan(0, CodeCount).CopyTo(bigger);
+            Codes = bigger;
+        }
+
+        var start = CodeCount;
+        CodeCount += count;
+        return start;
+    }
+}
