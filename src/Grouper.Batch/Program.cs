@@ -1,6 +1,126 @@
+using Grouper.Core;
+using Grouper.Ingest;
+using Grouper.Pipeline;
+
 namespace Grouper.Batch;
 
 public static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    private const string MainHelp = """
+        grouper — DRG/DIP grouping and settlement batch for medical-insurance bureaus
+
+        Usage: grouper <command> [options]
+
+        Commands:
+          run        validate, group and price a directory of discharges.csv + hospitals.csv (the whole chain)
+          generate   write synthetic sample data (deterministic from a seed)
+
+        Run 'grouper <command> --help' for the options of a command.
+
+        Exit codes: 0 success, 3 success with rejects (see rejects.csv), 2 bad input or configuration,
+                    1 internal failure, 130 cancelled.
+        """;
+
+    private const string RunHelp = """
+        grouper run — the batch run
+
+        Usage: grouper run [--input DIR] [--out DIR] [--region CODE]
+
+          --input DIR    directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
+          --out DIR      output directory (default: out); writes cases.parquet, rejects.csv, manifest.json
+          --region CODE  insured pooling region, 6 digits (e.g. 350900); enables LOCATION_MISMATCH warnings
+
+        Example:
+          grouper run --input sample-data --out out --region 350900
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cts.Cancel();
+        });
+        return await RunAsync(args, Console.Out, Console.Error, cts.Token).ConfigureAwait(false);
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        try
+        {
+            var cl = CommandLine.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--trace", "--keep-identifiers" });
+            var command = cl.Words.Count > 0 ? cl.Words[0] : null;
+            switch (command)
+            {
+                case null when cl.Help:
+                case "help":
+                    await stdout.WriteLineAsync(MainHelp).ConfigureAwait(false);
+                    return ExitCodes.Success;
+                case null:
+                    await stderr.WriteLineAsync("error: no command given.\n\n" + MainHelp).ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                case "run":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(RunHelp).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await RunBatchAsync(cl, stdout, stderr, ct).ConfigureAwait(false);
+                default:
+                    await stderr.WriteLineAsync($"error: unknown command '{command}'.\n\n" + MainHelp).ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+            }
+        }
+        catch (UsageException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message} (see --help)").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (InputException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("cancelled: no output was committed").ConfigureAwait(false);
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await stderr.WriteLineAsync($"internal error ({ex.GetType().Name}): {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static async Task<int> RunBatchAsync(CommandLine cl, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var input = cl.GetOr("--input", "sample-data");
+        var output = cl.GetOr("--out", "out");
+        var region = cl.Get("--region");
+        if (region is not null && (region.Length != 6 || !region.All(char.IsAsciiDigit)))
+        {
+            throw new UsageException($"--region expects a 6-digit pooling region code such as 350900, got '{region}'");
+        }
+
+        cl.RejectUnknown();
+        var job = new BatchJob(new BatchJobOptions
+        {
+            InputDirectory = input,
+            OutputDirectory = output,
+            Validation = new ValidationOptions { InsuredRegion = region },
+        });
+        var m = await job.RunAsync(null, ct).ConfigureAwait(false);
+        await stdout.WriteLineAsync(
+            $"read {m.RecordsRead:N0} records: {m.RecordsAccepted:N0} accepted, {m.RecordsRejected:N0} rejected; " +
+            $"{m.RecordsPerSecond:N0} records/s; outputs in {Path.GetFullPath(output)}").ConfigureAwait(false);
+        return m.RecordsRejected > 0 ? ExitCodes.SuccessWithRejects : ExitCodes.Success;
+    }
 }

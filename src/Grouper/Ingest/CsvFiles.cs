@@ -8,15 +8,20 @@ public static class CsvFiles
     /// <summary>Default ceiling on decompressed bytes of a .csv.gz (a gzip bomb is refused): 256 GiB.</summary>
     public const long DefaultMaxDecompressedBytes = 256L << 30;
 
-    public static Stream OpenRead(string path, long maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    public static Stream OpenRead(string path, long maxDecompressedBytes = DefaultMaxDecompressedBytes) =>
+        OpenRead(path, out _, maxDecompressedBytes);
+
+    /// <summary>Opens the file; <paramref name="raw"/> sees the file's raw bytes (for hashing the input as it is read).</summary>
+    public static Stream OpenRead(string path, out HashingReadStream raw, long maxDecompressedBytes = DefaultMaxDecompressedBytes)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        raw = new HashingReadStream(file);
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
-            return new LimitedReadStream(new GZipStream(file, CompressionMode.Decompress), maxDecompressedBytes, path);
+            return new LimitedReadStream(new GZipStream(raw, CompressionMode.Decompress), maxDecompressedBytes, path);
         }
 
-        return file;
+        return raw;
     }
 
     /// <summary>Finds <c>name.csv</c> or <c>name.csv.gz</c> in a directory; null when neither exists.</summary>

@@ -35,8 +35,15 @@ public sealed class DischargeBatch
 
     public bool IsFull => Count == Capacity;
 
+    /// <summary>Rejected records whose lines fall in this batch's span of the input, in line order.</summary>
+    public List<Reject> Rejects { get; } = [];
+
+    /// <summary>Records read into this batch: accepted + rejected.</summary>
+    public int RecordsRead => Count + Rejects.Count;
+
     public void Clear()
     {
+        Rejects.Clear();
         Count = 0;
         CodeCount = 0;
         TextLength = 0;

@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+
+namespace Grouper.Internals;
+
+/// <summary>
+/// Exact set of case ids (UTF-8 bytes) seen in a run, for DUPLICATE_CASE. Open addressing on a
+/// 64-bit hash; ids are kept in chunked byte arenas and compared byte for byte on a hash match, so
+/// there are no false positives. About 40 bytes per id.
+/// </summary>
+internal sealed class CaseIdSet
+{
+    private const int ChunkBits = 24; // 16 MiB chunks
+    private const int ChunkSize = 1 << ChunkBits;
+
+    private readonly List<byte[]> _chunks = [];
+    private int _chunkUsed = ChunkSize;
+    private ulong[] _hashes = new ulong[1 << 16];
+    private ulong[] _refs = new ulong[1 << 16];
+    private int _count;
+
+    public int Count => _count;
+
+    /// <summary>Adds the id; false when it was already present.</summary>
+    public bool Add(ReadOnlySpan<byte> id)
+    {
+        if (_count * 2 >= _hashes.Length)
+        {
+            Grow();
+        }
+
+        var h = Hash(id);
+        var mask = _hashes.Length - 1;
+        var slot = (int)(h & (ulong)mask);
+        while (true)
+        {
+            var existing = _hashes[slot];
+            if (existing == 0)
+            {
+                _hashes[slot] = h;
+                _refs[slot] = Store(id);
+                _count++;
+                return true;
+            }
+
+            if (existing == h && Load(_refs[slot]).SequenceEqual(id))
+            {
+                return false;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    public bool Contains(ReadOnlySpan<byte> id)
+    {
+        var h = Hash(id);
+        var mask = _hashes.Length - 1;
+        var slot = (int)(h & (ulong)mask);
+        while (true)
+        {
+            var existing = _hashes[slot];
+            if (existing == 0)
+            {
+                return false;
+            }
+
+            if (existing == h && Load(_refs[slot]).SequenceEqual(id))
+            {
+                return true;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private ulong Store(ReadOnlySpan<byte> id)
+    {
+        if (_chunkUsed + id.Length > ChunkSize)
+        {
+            _chunks.Add(new byte[ChunkSize]);
+            _chunkUsed = 0;
+        }
+
+        var chunk = _chunks.Count - 1;
+        id.CopyTo(_chunks[chunk].AsSpan(_chunkUsed));
+        var r = ((ulong)chunk << 40) | ((ulong)_chunkUsed << 16) | (uint)id.Length;
+        _chunkUsed += id.Length;
+        return r;
+    }
+
+    private ReadOnlySpan<byte> Load(ulong r) =>
+        _chunks[(int)(r >> 40)].AsSpan((int)((r >> 16) & (ChunkSize - 1)), (int)(r & 0xFFFF));
+
+    private void Grow()
+    {
+        var oldHashes = _hashes;
+        var oldRefs = _refs;
+        _hashes = new ulong[oldHashes.Length * 2];
+        _refs = new ulong[oldHashes.Length * 2];
+        var mask = _hashes.Length - 1;
+        for (var i = 0; i < oldHashes.Length; i++)
+        {
+            var h = oldHashes[i];
+            if (h == 0)
+            {
+                continue;
+            }
+
+            var slot = (int)(h & (ulong)mask);
+            while (_hashes[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            _hashes[slot] = h;
+            _refs[slot] = oldRefs[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash(ReadOnlySpan<byte> s)
+    {
+        // FNV-1a over 8-byte words, then a murmur finaliser; never 0 (0 marks an empty slot).
+        ulong h = 14695981039346656037UL ^ (ulong)s.Length;
+        var i = 0;
+        for (; i + 8 <= s.Length; i += 8)
+        {
+            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(s[i..])) * 1099511628211UL;
+        }
+
+        for (; i < s.Length; i++)
+        {
+            h = (h ^ s[i]) * 1099511628211UL;
+        }
+
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        h ^= h >> 33;
+        return h == 0 ? 1 : h;
+    }
+}

@@ -1,0 +1,273 @@
+using System.Text;
+using Grouper.Core;
+using Grouper.Ingest;
+using Parquet;
+using Parquet.Schema;
+
+namespace Grouper.Output;
+
+/// <summary>A group of cases.parquet columns filled from a batch (ingest fields, DRG, DIP, payment …).</summary>
+internal interface ICaseColumnSet
+{
+    IEnumerable<IColumnBuffer> Columns { get; }
+
+    /// <summary>Copies row <paramref name="index"/> of <paramref name="batch"/> into position <paramref name="row"/> of the buffers.</summary>
+    void Append(DischargeBatch batch, int index, int row);
+}
+
+/// <summary>
+/// Writes out/cases.parquet: one row per accepted record in input order, in row groups of
+/// <see cref="RowGroupSize"/> rows, Snappy-compressed, to a temporary file renamed on commit.
+/// </summary>
+public sealed class CasesParquetWriter : IAsyncDisposable
+{
+    private readonly AtomicFile _file;
+    private readonly List<ICaseColumnSet> _sets;
+    private readonly List<IColumnBuffer> _columns = [];
+    private readonly ParquetSchema _schema;
+    private ParquetWriter? _writer;
+    private int _rows;
+
+    internal CasesParquetWriter(string path, HospitalTable hospitals, IEnumerable<ICaseColumnSet> extraSets, int rowGroupSize = 128 * 1024)
+    {
+        RowGroupSize = rowGroupSize;
+        _sets = [new IngestColumns(hospitals, rowGroupSize), .. extraSets];
+        foreach (var s in _sets)
+        {
+            _columns.AddRange(s.Columns);
+        }
+
+        _schema = new ParquetSchema(_columns.Select(c => (Field)c.Field).ToArray());
+        _file = new AtomicFile(path);
+    }
+
+    public CasesParquetWriter(string path, HospitalTable hospitals, int rowGroupSize = 128 * 1024)
+        : this(path, hospitals, [], rowGroupSize)
+    {
+    }
+
+    public int RowGroupSize { get; }
+
+    public long RowsWritten { get; private set; }
+
+    public ParquetSchema Schema => _schema;
+
+    public async Task AppendAsync(DischargeBatch batch, CancellationToken ct = default)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            foreach (var s in _sets)
+            {
+                s.Append(batch, i, _rows);
+            }
+
+            _rows++;
+            if (_rows == RowGroupSize)
+            {
+                await FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        if (_rows == 0)
+        {
+            return;
+        }
+
+        _writer ??= await CreateWriterAsync(ct).ConfigureAwait(false);
+        using (var rg = _writer.CreateRowGroup())
+        {
+            foreach (var c in _columns)
+            {
+                await c.WriteAsync(rg, _rows, ct).ConfigureAwait(false);
+            }
+        }
+
+        RowsWritten += _rows;
+        _rows = 0;
+    }
+
+    private async Task<ParquetWriter> CreateWriterAsync(CancellationToken ct)
+    {
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
+        return await ParquetWriter.CreateAsync(_schema, _file.Stream, options, false, ct).ConfigureAwait(false);
+    }
+
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        await FlushAsync(ct).ConfigureAwait(false);
+        // A file with no accepted record still gets the schema (an empty, valid Parquet file).
+        _writer ??= await CreateWriterAsync(ct).ConfigureAwait(false);
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _writer = null;
+        await _file.CommitAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _file.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>The validated input fields of a case, typed.</summary>
+internal sealed class IngestColumns : ICaseColumnSet
+{
+    private readonly HospitalTable _hospitals;
+    private readonly StringCache<Code> _codes = new(c => c.ToString());
+    private readonly StringBuilder _sb = new();
+
+    private readonly ValueColumn<long> _line;
+    private readonly StringColumn _caseId;
+    private readonly StringColumn _hospitalId;
+    private readonly StringColumn _personId;
+    private readonly StringColumn _insurance;
+    private readonly StringColumn _assistance;
+    private readonly ValueColumn<DateOnly> _admit;
+    private readonly ValueColumn<DateOnly> _discharge;
+    private readonly ValueColumn<int> _los;
+    private readonly ValueColumn<int> _sex;
+    private readonly ValueColumn<int> _ageYears;
+    private readonly NullableColumn<int> _ageDays;
+    private readonly NullableColumn<int> _birthWeight;
+    private readonly NullableColumn<int> _admitWeight;
+    private readonly ValueColumn<int> _mode;
+    private readonly StringColumn _pdx;
+    private readonly StringColumn _sdx;
+    private readonly StringColumn _pproc;
+    private readonly StringColumn _procs;
+    private readonly ValueColumn<int> _vent;
+    private readonly ValueColumn<decimal> _total;
+    private readonly ValueColumn<decimal> _policy;
+    private readonly ValueColumn<decimal> _full;
+    private readonly ValueColumn<decimal> _partial;
+    private readonly ValueColumn<decimal> _overLimit;
+    private readonly StringColumn _care;
+    private readonly StringColumn _referral;
+    private readonly StringColumn _warnings;
+    private readonly StringCache<RecordWarnings> _warningText = new(FormatWarnings);
+
+    public IngestColumns(HospitalTable hospitals, int capacity)
+    {
+        _hospitals = hospitals;
+        _line = new(new DataField<long>("line"), capacity);
+        _caseId = new(new DataField<string>("case_id", false), capacity);
+        _hospitalId = new(new DataField<string>("hospital_id", false), capacity);
+        _personId = new(new DataField<string>("person_id", false), capacity);
+        _insurance = new(new DataField<string>("insurance_type", false), capacity);
+        _assistance = new(new DataField<string>("assistance_class", true), capacity);
+        _admit = new(new DataField<DateOnly>("admit_date"), capacity);
+        _discharge = new(new DataField<DateOnly>("discharge_date"), capacity);
+        _los = new(new DataField<int>("los"), capacity);
+        _sex = new(new DataField<int>("sex"), capacity);
+        _ageYears = new(new DataField<int>("age_years"), capacity);
+        _ageDays = new(new DataField<int?>("age_days", true), capacity);
+        _birthWeight = new(new DataField<int?>("birth_weight_g", true), capacity);
+        _admitWeight = new(new DataField<int?>("admit_weight_g", true), capacity);
+        _mode = new(new DataField<int>("discharge_mode"), capacity);
+        _pdx = new(new DataField<string>("principal_dx", false), capacity);
+        _sdx = new(new DataField<string>("secondary_dx", false), capacity);
+        _pproc = new(new DataField<string>("principal_proc", true), capacity);
+        _procs = new(new DataField<string>("other_procs", false), capacity);
+        _vent = new(new DataField<int>("vent_hours"), capacity);
+        _total = new(new DecimalDataField("total_cost", 18, 2, false, false), capacity);
+        _policy = new(new DecimalDataField("policy_cost", 18, 2, false, false), capacity);
+        _full = new(new DecimalDataField("full_self_pay", 18, 2, false, false), capacity);
+        _partial = new(new DecimalDataField("partial_self_pay", 18, 2, false, false), capacity);
+        _overLimit = new(new DecimalDataField("over_limit_self_pay", 18, 2, false, false), capacity);
+        _care = new(new DataField<string>("care_location", false), capacity);
+        _referral = new(new DataField<string>("referral_status", false), capacity);
+        _warnings = new(new DataField<string>("warnings", false), capacity);
+    }
+
+    public IEnumerable<IColumnBuffer> Columns =>
+    [
+        _line, _caseId, _hospitalId, _personId, _insurance, _assistance, _admit, _discharge, _los, _sex, _ageYears,
+        _ageDays, _birthWeight, _admitWeight, _mode, _pdx, _sdx, _pproc, _procs, _vent, _total, _policy, _full,
+        _partial, _overLimit, _care, _referral, _warnings,
+    ];
+
+    public void Append(DischargeBatch batch, int index, int row)
+    {
+        ref readonly var r = ref batch.Records[index];
+        _line.Values[row] = r.Line;
+        _caseId.Values[row] = batch.StringOf(r.CaseId);
+        _hospitalId.Values[row] = _hospitals[r.HospitalIndex].HospitalId;
+        _personId.Values[row] = batch.StringOf(r.PersonId);
+        _insurance.Values[row] = CodeNames.Csv(r.InsuranceType);
+        _assistance.Values[row] = r.AssistanceClass == AssistanceClass.None ? null : CodeNames.Csv(r.AssistanceClass);
+        _admit.Values[row] = r.AdmitDate;
+        _discharge.Values[row] = r.DischargeDate;
+        _los.Values[row] = r.LengthOfStay;
+        _sex.Values[row] = (int)r.Sex;
+        _ageYears.Values[row] = r.AgeYears;
+        _ageDays.Values[row] = r.AgeDays < 0 ? null : r.AgeDays;
+        _birthWeight.Values[row] = r.BirthWeightGrams < 0 ? null : r.BirthWeightGrams;
+        _admitWeight.Values[row] = r.AdmitWeightGrams < 0 ? null : r.AdmitWeightGrams;
+        _mode.Values[row] = (int)r.DischargeMode;
+        _pdx.Values[row] = _codes.Get(r.PrincipalDx);
+        _sdx.Values[row] = JoinCodes(batch.SecondaryDx(in r));
+        _pproc.Values[row] = r.PrincipalProc.IsEmpty ? null : _codes.Get(r.PrincipalProc);
+        _procs.Values[row] = JoinCodes(batch.OtherProcs(in r));
+        _vent.Values[row] = r.VentHours;
+        _total.Values[row] = Money.ToYuan(r.TotalCostFen);
+        _policy.Values[row] = Money.ToYuan(r.PolicyCostFen);
+        _full.Values[row] = Money.ToYuan(r.FullSelfPayFen);
+        _partial.Values[row] = Money.ToYuan(r.PartialSelfPayFen);
+        _overLimit.Values[row] = Money.ToYuan(r.OverLimitSelfPayFen);
+        _care.Values[row] = CodeNames.Csv(r.CareLocation);
+        _referral.Values[row] = CodeNames.Csv(r.ReferralStatus);
+        _warnings.Values[row] = _warningText.Get(r.Warnings);
+    }
+
+    private string JoinCodes(ReadOnlySpan<Code> codes)
+    {
+        if (codes.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        if (codes.Length == 1)
+        {
+            return _codes.Get(codes[0]);
+        }
+
+        _sb.Clear();
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (i > 0)
+            {
+                _sb.Append(';');
+            }
+
+            _sb.Append(_codes.Get(codes[i]));
+        }
+
+        return _sb.ToString();
+    }
+
+    internal static string FormatWarnings(RecordWarnings w)
+    {
+        if (w == RecordWarnings.None)
+        {
+            return string.Empty;
+        }
+
+        var parts = new List<string>();
+        foreach (var (flag, name) in CodeNames.WarningNames)
+        {
+            if ((w & flag) != 0)
+            {
+                parts.Add(name);
+            }
+        }
+
+        return string.Join(';', parts);
+    }
+}
