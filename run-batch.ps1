@@ -1,0 +1,22 @@
+#!/usr/bin/env pwsh
+# Builds Grouper once (Release) and runs the batch host, passing arguments through.
+# With no arguments it runs the whole chain on sample-data/ and writes out/.
+$ErrorActionPreference = 'Stop'
+Set-Location -Path $PSScriptRoot
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$dll = Join-Path 'src' 'Grouper.Batch' 'bin' 'Release' 'net10.0' 'Grouper.Batch.dll'
+if ($env:GROUPER_SKIP_BUILD -ne '1') {
+    dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly | Write-Host
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+if ($args.Count -gt 0) {
+    & dotnet $dll @args
+    exit $LASTEXITCODE
+}
+# The whole chain on the sample data. Exit code 3 means "completed, some records rejected".
+& dotnet $dll run --input sample-data --out out --region 350900
+$rc = $LASTEXITCODE
+if ($rc -ne 0 -and $rc -ne 3) { exit $rc }
+Write-Host "Outputs: $(Join-Path $PSScriptRoot 'out') (cases.parquet, rejects.csv, manifest.json)"
+exit 0
