@@ -10,4 +10,4 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
     || echo "warning: could not install chromium; the browser test will fail" >&2
 fi
 dotnet build Grouper.sln -c Release -nologo -v quiet -clp:ErrorsOnly
-dotnet test Grouper.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+dotnet test Grouper.sln -c Release --no-build -nologo "$@"
