@@ -49,6 +49,39 @@ public sealed class DischargeBatch
         TextLength = 0;
     }
 
+    private readonly List<Array> _columns = [];
+
+    /// <summary>
+    /// Registers a per-record result array (indexed like <see cref="Records"/>) so that
+    /// <see cref="RemoveRecords"/> keeps it aligned.
+    /// </summary>
+    public void RegisterColumn(Array column) => _columns.Add(column);
+
+    /// <summary>Removes the records at the given ascending indices, shifting later records (and registered columns) down.</summary>
+    public void RemoveRecords(IReadOnlyList<int> ascending)
+    {
+        var write = ascending[0];
+        var next = 0;
+        for (var read = ascending[0]; read < Count; read++)
+        {
+            if (next < ascending.Count && ascending[next] == read)
+            {
+                next++;
+                continue;
+            }
+
+            Records[write] = Records[read];
+            foreach (var c in _columns)
+            {
+                Array.Copy(c, read, c, write, 1);
+            }
+
+            write++;
+        }
+
+        Count = write;
+    }
+
     public ReadOnlySpan<Code> SecondaryDx(in DischargeRecord r) => Codes.AsSpan(r.SecondaryDxStart, r.SecondaryDxCount);
 
     public ReadOnlySpan<Code> OtherProcs(in DischargeRecord r) => Codes.AsSpan(r.OtherProcsStart, r.OtherProcsCount);

@@ -194,10 +194,10 @@ public sealed class DischargeReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads all records. <paramref name="rent"/> supplies empty batches; <paramref name="onBatch"/>
-    /// receives each filled batch (accepted records plus the rejects of its lines) in input order.
+    /// Cuts the input into <see cref="RawBatch"/>es of record bytes in input order. <paramref name="rent"/>
+    /// supplies empty raw batches; <paramref name="onRaw"/> receives each filled one.
     /// </summary>
-    public async Task ReadAllAsync(DischargeRecordParser parser, Func<DischargeBatch> rent, Func<DischargeBatch, ValueTask> onBatch, CancellationToken ct = default)
+    public async Task ReadRawAsync(Func<RawBatch> rent, Func<RawBatch, ValueTask> onRaw, CancellationToken ct = default)
     {
         var batch = rent();
         long sequence = 0;
@@ -208,9 +208,9 @@ public sealed class DischargeReader : IAsyncDisposable
             var buffer = result.Buffer;
             while (true)
             {
-                if (batch.Count == batch.Capacity || batch.RecordsRead >= batch.Capacity)
+                if (batch.IsFull)
                 {
-                    await onBatch(batch).ConfigureAwait(false);
+                    await onRaw(batch).ConfigureAwait(false);
                     batch = rent();
                     batch.Sequence = sequence++;
                 }
@@ -227,8 +227,7 @@ public sealed class DischargeReader : IAsyncDisposable
 
                     buffer = buffer.Slice(buffer.GetPosition(1, lf.Value));
                     _skipping = false;
-                    batch.Rejects.Add(new Reject(_skippingLine, string.Empty, RejectReason.LineTooLong, string.Empty,
-                        $"the record is longer than {_options.MaxRecordBytes:N0} bytes"));
+                    batch.AddTooLong(_skippingLine);
                     _line++;
                     continue;
                 }
@@ -245,12 +244,6 @@ public sealed class DischargeReader : IAsyncDisposable
                         continue;
                     }
 
-                    if (result.IsCompleted && _skipping is false && buffer.Length > 0)
-                    {
-                        // Unreachable: TryTakeRecord takes the final unterminated record.
-                        buffer = buffer.Slice(buffer.End);
-                    }
-
                     break;
                 }
 
@@ -261,10 +254,13 @@ public sealed class DischargeReader : IAsyncDisposable
                     continue;
                 }
 
-                var reject = parser.Parse(record, startLine, batch);
-                if (reject is not null)
+                if (record.Length > _options.MaxRecordBytes)
                 {
-                    batch.Rejects.Add(reject);
+                    batch.AddTooLong(startLine);
+                }
+                else
+                {
+                    batch.Add(record, startLine);
                 }
             }
 
@@ -273,8 +269,14 @@ public sealed class DischargeReader : IAsyncDisposable
             {
                 if (_skipping)
                 {
-                    batch.Rejects.Add(new Reject(_skippingLine, string.Empty, RejectReason.LineTooLong, string.Empty,
-                        $"the record is longer than {_options.MaxRecordBytes:N0} bytes"));
+                    if (batch.IsFull)
+                    {
+                        await onRaw(batch).ConfigureAwait(false);
+                        batch = rent();
+                        batch.Sequence = sequence++;
+                    }
+
+                    batch.AddTooLong(_skippingLine);
                     _skipping = false;
                 }
 
@@ -282,7 +284,36 @@ public sealed class DischargeReader : IAsyncDisposable
             }
         }
 
-        await onBatch(batch).ConfigureAwait(false);
+        await onRaw(batch).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads all records sequentially (one thread). <paramref name="rent"/> supplies empty batches;
+    /// <paramref name="onBatch"/> receives each filled batch (accepted records plus the rejects of its
+    /// lines) in input order. <see cref="IngestPipeline"/> is the parallel equivalent.
+    /// </summary>
+    public Task ReadAllAsync(DischargeRecordParser parser, Func<DischargeBatch> rent, Func<DischargeBatch, ValueTask> onBatch, CancellationToken ct = default)
+    {
+        var first = rent();
+        DischargeBatch? pending = first;
+        var raw = new RawBatch(first.Capacity);
+        var dedup = new CaseDeduplicator();
+        return ReadRawAsync(
+            () =>
+            {
+                raw.Clear();
+                return raw;
+            },
+            async r =>
+            {
+                var batch = pending ?? rent();
+                pending = null;
+                batch.Sequence = r.Sequence;
+                parser.ParseAll(r, batch);
+                dedup.Apply(batch);
+                await onBatch(batch).ConfigureAwait(false);
+            },
+            ct);
     }
 
     private static long CountLf(ReadOnlySequence<byte> buffer, long upTo)

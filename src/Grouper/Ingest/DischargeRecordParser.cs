@@ -29,7 +29,6 @@ public sealed class DischargeRecordParser
     private readonly int[] _columnOfField;
     private readonly HospitalTable _hospitals;
     private readonly ValidationOptions _options;
-    private readonly CaseIdSet _seen = new();
     private readonly int[] _fieldStart;
     private readonly int[] _fieldLength;
     private readonly int[] _colStart = new int[DischargeColumns.Count];
@@ -55,8 +54,32 @@ public sealed class DischargeRecordParser
         _insuredProvince = _options.InsuredRegion is { Length: 6 } r ? r[..2] : null;
     }
 
-    /// <summary>Number of distinct accepted case ids so far.</summary>
-    public int AcceptedCount => _seen.Count;
+    /// <summary>
+    /// Parses every record of a raw batch into <paramref name="batch"/> (accepted records, and rejects
+    /// in line order). Duplicate case ids are not checked here: that needs the run's order
+    /// (<see cref="CaseDeduplicator"/>). Thread-safe across instances; one instance per thread.
+    /// </summary>
+    public void ParseAll(RawBatch raw, DischargeBatch batch)
+    {
+        for (var i = 0; i < raw.Count; i++)
+        {
+            Reject? reject;
+            if (raw.Length[i] == RawBatch.TooLong)
+            {
+                reject = new Reject(raw.Line[i], string.Empty, RejectReason.LineTooLong, string.Empty,
+                    $"the record is longer than {_options.MaxRecordBytes:N0} bytes");
+            }
+            else
+            {
+                reject = Parse(raw.Record(i), raw.Line[i], batch);
+            }
+
+            if (reject is not null)
+            {
+                batch.Rejects.Add(reject);
+            }
+        }
+    }
 
     /// <summary>
     /// Parses and validates one record (without its line terminator). Returns null when the record
@@ -435,11 +458,7 @@ public sealed class DischargeRecordParser
             return Fail(line, CaseIdString(d), RejectReason.UnknownHospital, DischargeColumn.HospitalId, "hospital_id is not in hospitals.csv");
         }
 
-        // 15 DUPLICATE_CASE (against earlier accepted records only).
-        if (!_seen.Add(caseId))
-        {
-            return Fail(line, CaseIdString(d), RejectReason.DuplicateCase, DischargeColumn.CaseId, "case_id was already used by an earlier accepted record of this run");
-        }
+        // 15 DUPLICATE_CASE is checked in input order by CaseDeduplicator.
 
         // Accepted: normalise and append.
         ref var r = ref batch.Records[batch.Count];

@@ -18,6 +18,9 @@ public sealed record BatchJobOptions
     public int BatchSize { get; init; } = 4096;
 
     public int RowGroupSize { get; init; } = 128 * 1024;
+
+    /// <summary>Worker threads for parsing, validation, grouping and pricing. Outputs do not depend on it.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
 }
 
 /// <summary>Progress of a run, reported per batch.</summary>
@@ -48,7 +51,6 @@ public sealed class BatchJob(BatchJobOptions options)
         var (hospitalsSha, hospitalsBytes) = HashingReadStream.HashFile(hospitalsPath);
 
         await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
-        var parser = new DischargeRecordParser(reader.Header, hospitals, Options.Validation);
 
         var outDir = Options.OutputDirectory;
         Directory.CreateDirectory(outDir);
@@ -62,16 +64,14 @@ public sealed class BatchJob(BatchJobOptions options)
         await using var cases = new CasesParquetWriter(casesPath, hospitals, Options.RowGroupSize);
         await using var rejects = new RejectsWriter(rejectsPath);
 
-        var batch = new DischargeBatch(Options.BatchSize);
         long read = 0;
         long rejected = 0;
-        await reader.ReadAllAsync(
-            parser,
-            () =>
-            {
-                batch.Clear();
-                return batch;
-            },
+        var pipeline = new IngestPipeline(Options.Workers, Options.BatchSize);
+        await pipeline.RunAsync(
+            reader,
+            () => new DischargeRecordParser(reader.Header, hospitals, Options.Validation),
+            size => new DischargeBatch(size),
+            null,
             async b =>
             {
                 ct.ThrowIfCancellationRequested();

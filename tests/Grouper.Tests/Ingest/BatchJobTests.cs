@@ -174,3 +174,38 @@ public class BatchJobTests
         public void Report(BatchProgress value) => action(value);
     }
 }
+
+public class DeterminismTests
+{
+    [Fact]
+    public async Task OutputsAreByteIdenticalWhateverTheWorkerCount()
+    {
+        var csv = new StringBuilder(IngestHarness.Header).Append('\n');
+        for (var i = 0; i < 3000; i++)
+        {
+            var id = "C" + (i % 997 == 5 ? 1 : i).ToString(CultureInfo.InvariantCulture); // some duplicates
+            var sex = i % 101 == 0 ? "7" : "1"; // some rejects
+            csv.Append(IngestHarness.Row(("case_id", id), ("sex", sex), ("total_cost", (20000 + i).ToString(CultureInfo.InvariantCulture) + ".50"))).Append('\n');
+        }
+
+        var dir = BatchJobTests.WriteInput(csv.ToString());
+        string? casesHash = null;
+        string? rejectsText = null;
+        foreach (var workers in new[] { 1, 2, 4 })
+        {
+            var outDir = Path.Combine(dir, "out" + workers);
+            var m = await new BatchJob(new BatchJobOptions { InputDirectory = dir, OutputDirectory = outDir, Workers = workers, BatchSize = 64, RowGroupSize = 500 }).RunAsync();
+            Assert.Equal(3000, m.RecordsRead);
+            Assert.Equal(4 + 30, m.RecordsRejected);
+            Assert.Equal(4, m.RejectsByReason["DUPLICATE_CASE"]);
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(outDir, "cases.parquet"))));
+            var rejects = File.ReadAllText(Path.Combine(outDir, "rejects.csv"));
+            casesHash ??= hash;
+            rejectsText ??= rejects;
+            Assert.Equal(casesHash, hash);
+            Assert.Equal(rejectsText, rejects);
+        }
+
+        Directory.Delete(dir, true);
+    }
+}

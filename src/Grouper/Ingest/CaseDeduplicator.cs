@@ -1,0 +1,46 @@
+using Grouper.Internals;
+
+namespace Grouper.Ingest;
+
+/// <summary>
+/// Check 15 of records.md, DUPLICATE_CASE: a case id equal to an earlier accepted record of the run
+/// rejects the later line. Runs on batches in input order (single-threaded), after every other check,
+/// so it sees exactly the records that would otherwise be accepted.
+/// </summary>
+public sealed class CaseDeduplicator
+{
+    private readonly CaseIdSet _seen = new();
+    private readonly List<int> _duplicates = [];
+
+    /// <summary>Distinct accepted case ids so far.</summary>
+    public int Count => _seen.Count;
+
+    /// <summary>Removes duplicates from the batch's accepted records and adds them to its rejects (kept in line order).</summary>
+    public void Apply(DischargeBatch batch)
+    {
+        _duplicates.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ref readonly var r = ref batch.Records[i];
+            if (!_seen.Add(batch.TextOf(r.CaseId)))
+            {
+                _duplicates.Add(i);
+            }
+        }
+
+        if (_duplicates.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var i in _duplicates)
+        {
+            ref readonly var r = ref batch.Records[i];
+            batch.Rejects.Add(new Reject(r.Line, batch.StringOf(r.CaseId), RejectReason.DuplicateCase, DischargeColumns.Name(DischargeColumn.CaseId),
+                "case_id was already used by an earlier accepted record of this run"));
+        }
+
+        batch.RemoveRecords(_duplicates);
+        batch.Rejects.Sort(static (a, b) => a.Line.CompareTo(b.Line));
+    }
+}
