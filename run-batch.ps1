@@ -15,7 +15,12 @@ if ($args.Count -gt 0) {
     exit $LASTEXITCODE
 }
 # The whole chain on the sample data. Exit code 3 means "completed, some records rejected".
-& dotnet $dll run --input sample-data --out out --region 350900
+# The sample data is synthetic; its demo pseudonym key is committed and labelled as such.
+$keyArgs = @()
+if (-not $env:GROUPER_PSEUDONYM_KEY -and -not $env:GROUPER_PSEUDONYM_KEY_FILE) {
+    $keyArgs = @('--pseudonym-key-file', (Join-Path 'sample-data' 'DEMO-pseudonym.key'))
+}
+& dotnet $dll run --input sample-data --out out --region 350900 @keyArgs
 $rc = $LASTEXITCODE
 if ($rc -ne 0 -and $rc -ne 3) { exit $rc }
 Write-Host "Outputs: $(Join-Path $PSScriptRoot 'out') (cases.parquet, rejects.csv, manifest.json)"

@@ -15,7 +15,13 @@ fi
 # The whole chain on the sample data. Exit code 3 means "completed, some records rejected":
 # the sample data contains bad lines on purpose, so that is success here.
 set +e
-dotnet "$dll" run --input sample-data --out out --region 350900
+# The sample data is synthetic; its demo pseudonym key is committed and labelled as such.
+# A real run takes its key from GROUPER_PSEUDONYM_KEY_FILE or GROUPER_PSEUDONYM_KEY.
+key_args=()
+if [ -z "${GROUPER_PSEUDONYM_KEY:-}" ] && [ -z "${GROUPER_PSEUDONYM_KEY_FILE:-}" ]; then
+  key_args=(--pseudonym-key-file sample-data/DEMO-pseudonym.key)
+fi
+dotnet "$dll" run --input sample-data --out out --region 350900 "${key_args[@]}"
 rc=$?
 set -e
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then exit "$rc"; fi

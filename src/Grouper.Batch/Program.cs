@@ -24,11 +24,16 @@ public static class Program
     private const string RunHelp = """
         grouper run — the batch run
 
-        Usage: grouper run [--input DIR] [--out DIR] [--region CODE]
+        Usage: grouper run [--input DIR] [--out DIR] [--region CODE] [--workers N]
+                           [--pseudonym-key-file PATH | --keep-identifiers]
 
-          --input DIR    directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
-          --out DIR      output directory (default: out); writes cases.parquet, rejects.csv, manifest.json
-          --region CODE  insured pooling region, 6 digits (e.g. 350900); enables LOCATION_MISMATCH warnings
+          --input DIR              directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
+          --out DIR                output directory (default: out); writes cases.parquet, rejects.csv, manifest.json
+          --region CODE            insured pooling region, 6 digits (e.g. 350900); enables LOCATION_MISMATCH warnings
+          --workers N              worker threads (default: number of cores); outputs do not depend on it
+          --pseudonym-key-file P   file holding the secret key for person_id pseudonyms (HMAC-SHA256);
+                                   or set GROUPER_PSEUDONYM_KEY_FILE / GROUPER_PSEUDONYM_KEY
+          --keep-identifiers       write raw person ids (only when no key is configured)
 
         Example:
           grouper run --input sample-data --out out --region 350900
@@ -100,6 +105,27 @@ public static class Program
         }
     }
 
+    /// <summary>Pseudonyms are on by default: without a key the run refuses to write raw ids unless told to keep them.</summary>
+    internal static Grouper.Privacy.Pseudonymizer? ResolvePseudonymizer(CommandLine cl)
+    {
+        var keep = cl.Has("--keep-identifiers");
+        var pseudonymizer = Grouper.Privacy.Pseudonymizer.FromConfiguration(cl.Get("--pseudonym-key-file"));
+        if (pseudonymizer is null && !keep)
+        {
+            throw new UsageException(
+                "no pseudonymization key is configured, and outputs never carry raw person ids by default: set " +
+                Grouper.Privacy.Pseudonymizer.KeyFileVariable + " or " + Grouper.Privacy.Pseudonymizer.KeyVariable +
+                " (or --pseudonym-key-file), or pass --keep-identifiers to write raw ids");
+        }
+
+        if (pseudonymizer is not null && keep)
+        {
+            throw new UsageException("--keep-identifiers cannot be combined with a configured pseudonymization key");
+        }
+
+        return pseudonymizer;
+    }
+
     private static async Task<int> RunBatchAsync(CommandLine cl, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var input = cl.GetOr("--input", "sample-data");
@@ -110,12 +136,20 @@ public static class Program
             throw new UsageException($"--region expects a 6-digit pooling region code such as 350900, got '{region}'");
         }
 
+        var workers = (int)cl.GetLong("--workers", Environment.ProcessorCount);
+        if (workers is < 1 or > 256)
+        {
+            throw new UsageException($"--workers expects a number from 1 to 256, got {workers}");
+        }
+
+        var pseudonymizer = ResolvePseudonymizer(cl);
         cl.RejectUnknown();
         var job = new BatchJob(new BatchJobOptions
         {
             InputDirectory = input,
             OutputDirectory = output,
-            Validation = new ValidationOptions { InsuredRegion = region },
+            Workers = workers,
+            Validation = new ValidationOptions { InsuredRegion = region, Pseudonymizer = pseudonymizer },
         });
         var m = await job.RunAsync(null, ct).ConfigureAwait(false);
         await stdout.WriteLineAsync(

@@ -22,6 +22,12 @@ public struct DischargeRecord
     public TextRef HospitalId;
     public TextRef PersonId;
 
+    /// <summary>
+    /// The person's key for year-to-date state and outputs: the keyed pseudonym when
+    /// pseudonymization is on, else an unkeyed hash used only inside the run.
+    /// </summary>
+    public UInt128 PersonKey;
+
     /// <summary>Index of the hospital in the run's <see cref="HospitalTable"/>.</summary>
     public int HospitalIndex;
 

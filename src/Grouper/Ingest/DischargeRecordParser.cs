@@ -14,6 +14,9 @@ public sealed record ValidationOptions
 
     /// <summary>The insured pooling region of the run (e.g. 350900), for LOCATION_MISMATCH; null skips that warning.</summary>
     public string? InsuredRegion { get; init; }
+
+    /// <summary>Keyed hash for person ids; null when identifiers are kept (internal keys then use an unkeyed hash).</summary>
+    public Grouper.Privacy.Pseudonymizer? Pseudonymizer { get; init; }
 }
 
 /// <summary>
@@ -467,6 +470,9 @@ public sealed class DischargeRecordParser
         r.CaseId = batch.AddText(caseId);
         r.HospitalId = batch.AddText(Col(d, DischargeColumn.HospitalId));
         r.PersonId = batch.AddText(Col(d, DischargeColumn.PersonId));
+        r.PersonKey = _options.Pseudonymizer is { } pseudonymizer
+            ? pseudonymizer.Compute(Col(d, DischargeColumn.PersonId))
+            : Grouper.Privacy.Pseudonymizer.Unkeyed(Col(d, DischargeColumn.PersonId));
         r.HospitalIndex = hospitalIndex;
         r.InsuranceType = insurance;
         r.AssistanceClass = assistance;

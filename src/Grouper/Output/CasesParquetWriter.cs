@@ -28,10 +28,10 @@ public sealed class CasesParquetWriter : IAsyncDisposable
     private ParquetWriter? _writer;
     private int _rows;
 
-    internal CasesParquetWriter(string path, HospitalTable hospitals, IEnumerable<ICaseColumnSet> extraSets, int rowGroupSize = 128 * 1024)
+    internal CasesParquetWriter(string path, HospitalTable hospitals, IEnumerable<ICaseColumnSet> extraSets, int rowGroupSize = 128 * 1024, bool pseudonymized = false)
     {
         RowGroupSize = rowGroupSize;
-        _sets = [new IngestColumns(hospitals, rowGroupSize), .. extraSets];
+        _sets = [new IngestColumns(hospitals, rowGroupSize, pseudonymized), .. extraSets];
         foreach (var s in _sets)
         {
             _columns.AddRange(s.Columns);
@@ -41,8 +41,8 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         _file = new AtomicFile(path);
     }
 
-    public CasesParquetWriter(string path, HospitalTable hospitals, int rowGroupSize = 128 * 1024)
-        : this(path, hospitals, [], rowGroupSize)
+    public CasesParquetWriter(string path, HospitalTable hospitals, int rowGroupSize = 128 * 1024, bool pseudonymized = false)
+        : this(path, hospitals, [], rowGroupSize, pseudonymized)
     {
     }
 
@@ -153,9 +153,12 @@ internal sealed class IngestColumns : ICaseColumnSet
     private readonly StringColumn _warnings;
     private readonly StringCache<RecordWarnings> _warningText = new(FormatWarnings);
 
-    public IngestColumns(HospitalTable hospitals, int capacity)
+    private readonly bool _pseudonymized;
+
+    public IngestColumns(HospitalTable hospitals, int capacity, bool pseudonymized)
     {
         _hospitals = hospitals;
+        _pseudonymized = pseudonymized;
         _line = new(new DataField<long>("line"), capacity);
         _caseId = new(new DataField<string>("case_id", false), capacity);
         _hospitalId = new(new DataField<string>("hospital_id", false), capacity);
@@ -199,7 +202,7 @@ internal sealed class IngestColumns : ICaseColumnSet
         _line.Values[row] = r.Line;
         _caseId.Values[row] = batch.StringOf(r.CaseId);
         _hospitalId.Values[row] = _hospitals[r.HospitalIndex].HospitalId;
-        _personId.Values[row] = batch.StringOf(r.PersonId);
+        _personId.Values[row] = _pseudonymized ? Grouper.Privacy.Pseudonymizer.Format(r.PersonKey) : batch.StringOf(r.PersonId);
         _insurance.Values[row] = CodeNames.Csv(r.InsuranceType);
         _assistance.Values[row] = r.AssistanceClass == AssistanceClass.None ? null : CodeNames.Csv(r.AssistanceClass);
         _admit.Values[row] = r.AdmitDate;

@@ -23,6 +23,9 @@ public sealed record BatchJobOptions
     public int Workers { get; init; } = Environment.ProcessorCount;
 }
 
+/// <summary>How person identifiers appear in the outputs.</summary>
+public sealed record PrivacySection(string PersonId);
+
 /// <summary>Progress of a run, reported per batch.</summary>
 public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead);
 
@@ -61,7 +64,9 @@ public sealed class BatchJob(BatchJobOptions options)
         // A previous manifest would describe outputs this run is about to replace.
         File.Delete(manifestPath);
 
-        await using var cases = new CasesParquetWriter(casesPath, hospitals, Options.RowGroupSize);
+        var pseudonymized = Options.Validation.Pseudonymizer is not null;
+        manifest.Sections["privacy"] = new PrivacySection(pseudonymized ? "hmac-sha256-128" : "identifiers kept (--keep-identifiers)");
+        await using var cases = new CasesParquetWriter(casesPath, hospitals, Options.RowGroupSize, pseudonymized);
         await using var rejects = new RejectsWriter(rejectsPath);
 
         long read = 0;

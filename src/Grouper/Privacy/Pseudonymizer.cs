@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grouper.Core;
+
+namespace Grouper.Privacy;
+
+/// <summary>
+/// Replaces person identifiers by a keyed hash: HMAC-SHA256(secret key, UTF-8 person_id), first 128
+/// bits, written as 32 lowercase hex characters. Stable across runs with the same key (so
+/// year-to-date state keyed by it still works), not reversible without the key.
+/// </summary>
+public sealed class Pseudonymizer
+{
+    /// <summary>Environment variable holding the key (hex, base64 or plain text of at least 16 bytes).</summary>
+    public const string KeyVariable = "GROUPER_PSEUDONYM_KEY";
+
+    /// <summary>Environment variable naming a file that holds the key.</summary>
+    public const string KeyFileVariable = "GROUPER_PSEUDONYM_KEY_FILE";
+
+    private readonly byte[] _key;
+
+    public Pseudonymizer(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length < 16)
+        {
+            throw new ArgumentException("a pseudonymization key needs at least 16 bytes", nameof(key));
+        }
+
+        _key = key;
+    }
+
+    /// <summary>The keyed hash of a person id (allocation-free).</summary>
+    public UInt128 Compute(ReadOnlySpan<byte> personId)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_key, personId, mac);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(mac);
+    }
+
+    /// <summary>Internal grouping key for a person when no key is configured (unkeyed SHA-256; never written out).</summary>
+    public static UInt128 Unkeyed(ReadOnlySpan<byte> personId)
+    {
+        Span<byte> h = stackalloc byte[32];
+        SHA256.HashData(personId, h);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(h);
+    }
+
+    public static string Format(UInt128 pseudonym) => pseudonym.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The configured key: the file named by <paramref name="keyFile"/> (a setting, never the key
+    /// itself on a command line), else <see cref="KeyFileVariable"/>, else <see cref="KeyVariable"/>.
+    /// Null when none is configured.
+    /// </summary>
+    public static Pseudonymizer? FromConfiguration(string? keyFile, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        keyFile ??= environment(KeyFileVariable);
+        string? text;
+        string source;
+        if (!string.IsNullOrEmpty(keyFile))
+        {
+            if (!File.Exists(keyFile))
+            {
+                throw new InputException(keyFile, "pseudonymization key file not found");
+            }
+
+            text = File.ReadAllText(keyFile).Trim();
+            source = keyFile;
+        }
+        else
+        {
+            text = environment(KeyVariable);
+            source = "environment variable " + KeyVariable;
+        }
+
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var key = Decode(text);
+        if (key.Length < 16)
+        {
+            // The message never contains the key.
+            throw new InputException(source, "the pseudonymization key is shorter than 16 bytes; use at least 32 random hex digits");
+        }
+
+        return new Pseudonymizer(key);
+    }
+
+    private static byte[] Decode(string text)
+    {
+        if (text.Length % 2 == 0 && text.All(Uri.IsHexDigit))
+        {
+            return Convert.FromHexString(text);
+        }
+
+        var buffer = new byte[text.Length];
+        if (Convert.TryFromBase64String(text, buffer, out var n) && n >= 16)
+        {
+            return buffer[..n];
+        }
+
+        return Encoding.UTF8.GetBytes(text);
+    }
+}
