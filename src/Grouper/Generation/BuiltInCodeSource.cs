@@ -118,7 +118,7 @@ public sealed class BuiltInCodeSource : IGeneratorCodeSource
         WeightedCode.Of("M81.900", 12), WeightedCode.Of("E87.600", 25), WeightedCode.Of("S06.000", 3),
         WeightedCode.Of("K74.600", 6), WeightedCode.Of("E11.400", 10), WeightedCode.Of("J94.200", 2),
         WeightedCode.Of("I49.001", 2), WeightedCode.Of("E55.900", 4), WeightedCode.Of("E66.900", 5),
-        WeightedCode.Of("G45.900", 4),
+        WeightedCode.Of("G45.900", 4), WeightedCode.Of("K21.900x003", 6), WeightedCode.Of("K63.500", 3),
     ];
 
     public IReadOnlyList<WeightedCode> OrdinarySecondaryCodes { get; } =
@@ -130,11 +130,11 @@ public sealed class BuiltInCodeSource : IGeneratorCodeSource
         WeightedCode.Of("H40.900", 4), WeightedCode.Of("J90.x00", 8), WeightedCode.Of("I27.900", 6),
         WeightedCode.Of("N39.000", 12), WeightedCode.Of("K80.200x003", 12), WeightedCode.Of("E87.500", 5),
         WeightedCode.Of("R31.x00", 3), WeightedCode.Of("D69.600", 5), WeightedCode.Of("K29.700", 15),
-        WeightedCode.Of("K21.900x003", 6), WeightedCode.Of("E87.200x002", 2), WeightedCode.Of("G93.100", 2),
+        WeightedCode.Of("E87.200x002", 2), WeightedCode.Of("G93.100", 2),
         WeightedCode.Of("J81.x00", 3), WeightedCode.Of("I25.102", 10), WeightedCode.Of("I10.x00x008", 5),
         WeightedCode.Of("I63.900", 15), WeightedCode.Of("M17.900", 6), WeightedCode.Of("J44.100", 10),
         WeightedCode.Of("I20.000", 8), WeightedCode.Of("R50.900", 4), WeightedCode.Of("J18.900", 8),
-        WeightedCode.Of("K63.500", 3), WeightedCode.Of("N20.000", 4), WeightedCode.Of("N40.x00", 5),
+        WeightedCode.Of("N20.000", 4), WeightedCode.Of("N40.x00", 5),
     ];
 
     public IReadOnlyList<WeightedCode> OtherProcedures { get; } =

@@ -108,10 +108,10 @@ public sealed class ReferenceTablesCodeSource : IGeneratorCodeSource
         // Common codes of the built-in list get a large weight where the tables have them, so the
         // pools are not a flat draw over thousands of rare codes.
         var builtIn = new BuiltInCodeSource();
-        var common = new Dictionary<Code, int>();
+        var commonSecondary = new Dictionary<Code, int>();
         foreach (var w in builtIn.MccCodes.Concat(builtIn.CcCodes).Concat(builtIn.OrdinarySecondaryCodes))
         {
-            common[w.Code] = w.Weight;
+            commonSecondary[w.Code] = w.Weight;
         }
 
         // Medical PDX codes per MDC (the MDC's principal-diagnosis table, README of the tables).
@@ -182,6 +182,19 @@ public sealed class ReferenceTablesCodeSource : IGeneratorCodeSource
             }
         }
 
+        // The built-in common cases whose codes the tables know take 30% of the weight, so the
+        // everyday mix (pneumonia, stroke, delivery, cataract …) is not drowned by rare codes.
+        var knownDx = new HashSet<Code>(pdx.Values.SelectMany(x => x).Concat(dx.Values.SelectMany(x => x)).Concat(ccOrder));
+        var knownProc = new HashSet<Code>(pproc.Values.SelectMany(x => x));
+        var tableTotal = templates.Sum(t => (long)t.Weight);
+        var common = builtIn.CaseTemplates.Where(t => knownDx.Contains(t.PrincipalDx) && (t.PrincipalProc.IsEmpty || knownProc.Contains(t.PrincipalProc))).ToList();
+        var commonTotal = common.Sum(t => (long)t.Weight);
+        if (commonTotal > 0)
+        {
+            var scale = Math.Max(1, tableTotal * 3 / 7 / commonTotal);
+            templates.AddRange(common.Select(t => t with { Weight = (int)Math.Min(int.MaxValue, t.Weight * scale) }));
+        }
+
         CaseTemplates = templates;
 
         var mcc = new List<WeightedCode>();
@@ -193,7 +206,7 @@ public sealed class ReferenceTablesCodeSource : IGeneratorCodeSource
                 continue;
             }
 
-            var w = common.TryGetValue(code, out var c) ? c * 100 : DxWeight(code);
+            var w = commonSecondary.TryGetValue(code, out var c) ? c * 100 : DxWeight(code);
             (levels[code] ? mcc : cc).Add(new WeightedCode(code, w));
         }
 
@@ -210,7 +223,7 @@ public sealed class ReferenceTablesCodeSource : IGeneratorCodeSource
             {
                 if (!levels.ContainsKey(code) && SecondaryOk(code) && seen.Add(code))
                 {
-                    ordinary.Add(new WeightedCode(code, common.TryGetValue(code, out var c) ? c * 100 : DxWeight(code)));
+                    ordinary.Add(new WeightedCode(code, commonSecondary.TryGetValue(code, out var c) ? c * 100 : DxWeight(code)));
                 }
             }
         }

@@ -24,7 +24,7 @@ internal sealed class Synthesizer
     ];
 
     /// <summary>Weights (per 1,000) of 0..15 secondary diagnoses; 16..40 share the remaining 1%.</summary>
-    private static readonly int[] SecondaryCountWeights = [80, 110, 150, 150, 130, 100, 80, 60, 40, 30, 20, 14, 10, 8, 6, 5];
+    private static readonly int[] SecondaryCountWeights = [60, 85, 135, 150, 145, 115, 85, 60, 40, 30, 20, 14, 10, 8, 6, 5];
 
     private static readonly int[] OtherProcCountWeights = [40, 25, 15, 10, 6, 4];
 
@@ -365,14 +365,20 @@ internal sealed class Synthesizer
         // Codes.
         row.Dx = tpl.Dx;
         var severe = tpl.Family is CaseFamily.MedicalSevere or CaseFamily.SurgicalMajor or CaseFamily.Neonatal;
+        var mccRate = severe ? 8 : years < 45 ? 2 : 4;
         var n = _secondaryCount.Sample(ref _rng);
+        // Older patients carry more comorbidities; children, newborns and mothers fewer.
         if (years >= 65)
         {
             n = Math.Min(40, n + _rng.Between(0, 2));
         }
-        else if (years == 0)
+        else if (years < 15 || tpl.Family == CaseFamily.Obstetric)
         {
-            n = Math.Max(0, n - 2);
+            n /= 2;
+        }
+        else if (years < 45)
+        {
+            n = n * 3 / 4;
         }
 
         row.SecondaryCount = 0;
@@ -381,7 +387,7 @@ internal sealed class Synthesizer
         for (var i = 0; i < n; i++)
         {
             var lv = _rng.Below(100);
-            var mcc = lv < (severe ? 8 : 4) && !_codes.Mcc.IsEmpty;
+            var mcc = lv < mccRate && !_codes.Mcc.IsEmpty;
             var cc = !mcc && lv < (severe ? 25 : 16) && !_codes.Cc.IsEmpty;
             var pool = mcc ? _codes.Mcc : cc ? _codes.Cc : !_codes.Ordinary.IsEmpty ? _codes.Ordinary : !_codes.Cc.IsEmpty ? _codes.Cc : _codes.Mcc;
             for (var attempt = 0; attempt < 20; attempt++)
