@@ -110,6 +110,9 @@ public sealed record GeneratorSite(string Code, string Name, bool Urban);
 /// </summary>
 public sealed record GeneratorRegion(string Code, string Name, int Weight, IReadOnlyList<GeneratorSite> Sites, GeneratorSite ReferralCentre)
 {
+    /// <summary>The default region with this pooling code (350900, 411500, 330200); null when none.</summary>
+    public static GeneratorRegion? ByCode(string code) => Defaults.FirstOrDefault(r => r.Code == code);
+
     /// <summary>Ningde 宁德 350900, Xinyang 信阳 411500, Ningbo 宁波 330200 (weights ≈ population in 100k).</summary>
     public static IReadOnlyList<GeneratorRegion> Defaults { get; } =
     [

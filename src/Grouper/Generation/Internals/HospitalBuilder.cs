@@ -59,6 +59,7 @@ internal sealed class HospitalBuilder
 
     private static readonly string[] Towns = ["城关镇", "城东街道", "城西街道", "南湖镇", "北岭乡", "东山镇", "西园镇", "新城街道", "白石乡", "青山镇", "石门乡", "长桥镇"];
     private static readonly string[] Specialties = ["肿瘤医院", "眼科医院", "骨伤科医院", "心血管病医院", "口腔医院"];
+    private static readonly string[] CityGenerals = ["第一医院", "人民医院", "第二医院", "第五医院", "第六医院"];
 
     private readonly List<Hospital> _hospitals = [];
     private readonly List<int> _volume = [];
@@ -265,7 +266,7 @@ internal sealed class HospitalBuilder
         var town = Towns[_hospitals.Count % Towns.Length];
         var name = (kind, location) switch
         {
-            (HospitalKind.General, HospitalLocation.City) => city + "第一医院",
+            (HospitalKind.General, HospitalLocation.City) => city + CityGenerals[_hospitals.Count(h => h.Kind == HospitalKind.General && h.Location == HospitalLocation.City && h.RegionCode[..4] == site.Code[..4]) % CityGenerals.Length],
             (HospitalKind.General, HospitalLocation.County) => county + "医院",
             (HospitalKind.General, _) => county + town + (town.EndsWith("街道", StringComparison.Ordinal) ? "社区卫生服务中心" : "卫生院"),
             (HospitalKind.Tcm, HospitalLocation.City) => city + "中医院",
