@@ -90,6 +90,17 @@ public sealed record GeneratorOptions
                 throw new ArgumentException($"region {r.Code} has no sites", nameof(Regions));
             }
 
+            var centre = r.ReferralCentre.Code;
+            if (centre.Length != 6 || centre[..2] != r.Code[..2] || centre[..4] == r.Code[..4])
+            {
+                throw new ArgumentException($"referral centre '{centre}' of region {r.Code} must be another prefecture of the same province (out-of-city care)", nameof(Regions));
+            }
+
+            if (OutOfProvinceSite.Code.Length != 6 || OutOfProvinceSite.Code[..2] == r.Code[..2])
+            {
+                throw new ArgumentException($"OutOfProvinceSite '{OutOfProvinceSite.Code}' must be in another province than region {r.Code}", nameof(OutOfProvinceSite));
+            }
+
             foreach (var s in r.Sites)
             {
                 if (s.Code.Length != 6 || !s.Code.StartsWith(r.Code[..4], StringComparison.Ordinal))

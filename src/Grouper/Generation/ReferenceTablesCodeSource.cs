@@ -49,7 +49,7 @@ public sealed class ReferenceTablesCodeSource : IGeneratorCodeSource
     public ReferenceTablesCodeSource(string directory, int codesPerAdrg = 6)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(codesPerAdrg, 1);
-        Directory = directory;
+        TablesDirectory = directory;
         var adrgs = new List<(string Adrg, char Mdc, string Name, string Kind, string Age)>();
         Read(Path.Combine(directory, "adrg.csv"), ["adrg", "mdc", "name", "kind"], (v, line, file) =>
         {
@@ -258,7 +258,8 @@ public sealed class ReferenceTablesCodeSource : IGeneratorCodeSource
         OtherProcedures = others;
     }
 
-    public string Directory { get; }
+    /// <summary>The directory the tables were read from.</summary>
+    public string TablesDirectory { get; }
 
     public string Name => "chs-drg-2.0 tables";
 

@@ -280,5 +280,9 @@ public sealed class DischargeGeneratorTests
         Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { HospitalCount = 2 }));
         Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { BadFraction = 1.5 }));
         Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { To = new(2023, 1, 1) }));
+        var ningde = GeneratorRegion.ByCode("350900")!;
+        Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { Regions = [ningde with { ReferralCentre = new("350902", "蕉城区", true) }] }));
+        Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { Regions = [ningde], OutOfProvinceSite = new("350102", "福州市鼓楼区", true) }));
+        Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { Regions = [ningde with { Sites = [new("411502", "浉河区", true)] }] }));
     }
 }
