@@ -13,7 +13,7 @@ public static class Program
 
         Commands:
           run        validate, group and price a directory of discharges.csv + hospitals.csv (the whole chain)
-          generate   write synthetic sample data (deterministic from a seed)
+          generate   write synthetic discharges.csv + hospitals.csv (deterministic from a seed)
 
         Run 'grouper <command> --help' for the options of a command.
 
@@ -37,6 +37,25 @@ public static class Program
 
         Example:
           grouper run --input sample-data --out out --region 350900
+        """;
+
+    private const string GenerateHelp = """
+        grouper generate — synthetic sample data, byte-identical for the same options
+
+        Usage: grouper generate --out DIR [--count N] [--seed S] [--bad-fraction F] [--reference DIR]
+                                [--from yyyy-MM-dd] [--to yyyy-MM-dd] [--gzip]
+
+          --out DIR           where to write discharges.csv, hospitals.csv, expected-rejects.csv, expected-warnings.csv
+          --count N           records (default 10000)
+          --seed S            PRNG seed (default 1)
+          --bad-fraction F    share of lines that are rejects or trigger warnings, every kind (default 0)
+          --reference DIR     draw codes from the real CHS-DRG 2.0 tables in DIR (default: built-in common codes)
+          --from, --to        discharge date range (default the calendar year 2024)
+          --gzip              write discharges.csv.gz
+
+        Examples:
+          grouper generate --out sample-data --count 10000 --seed 1 --bad-fraction 0.01
+          grouper generate --out /tmp/big --count 5000000 --reference ../shared/reference-data/chs-drg-2.0
         """;
 
     public static async Task<int> Main(string[] args)
@@ -78,6 +97,14 @@ public static class Program
                     }
 
                     return await RunBatchAsync(cl, stdout, stderr, ct).ConfigureAwait(false);
+                case "generate":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(GenerateHelp).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await GenerateAsync(cl, stdout).ConfigureAwait(false);
                 default:
                     await stderr.WriteLineAsync($"error: unknown command '{command}'.\n\n" + MainHelp).ConfigureAwait(false);
                     return ExitCodes.BadInput;
@@ -104,6 +131,44 @@ public static class Program
             return ExitCodes.Failure;
         }
     }
+
+    private static async Task<int> GenerateAsync(CommandLine cl, TextWriter stdout)
+    {
+        var output = cl.Get("--out") ?? throw new UsageException("generate needs --out DIR");
+        var options = new Grouper.Generation.GeneratorOptions
+        {
+            Count = (int)Math.Min(int.MaxValue, cl.GetLong("--count", 10_000)),
+            Seed = (ulong)cl.GetLong("--seed", 1),
+            BadFraction = cl.GetFraction("--bad-fraction", 0),
+            Gzip = cl.Has("--gzip"),
+        };
+        if (cl.Get("--from") is { } from)
+        {
+            options = options with { From = ParseDate("--from", from) };
+        }
+
+        if (cl.Get("--to") is { } to)
+        {
+            options = options with { To = ParseDate("--to", to) };
+        }
+
+        var reference = cl.Get("--reference");
+        cl.RejectUnknown();
+        if (reference is not null && !Directory.Exists(reference))
+        {
+            throw new InputException(reference, "reference tables directory not found (--reference)");
+        }
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var summary = Grouper.Generation.DischargeGenerator.WriteFiles(output, options, reference is null ? null : new Grouper.Generation.ReferenceTablesCodeSource(reference));
+        await stdout.WriteLineAsync($"wrote {summary.Records:N0} records and {summary.Hospitals} hospitals to {Path.GetFullPath(output)} in {sw.Elapsed.TotalSeconds:N1} s").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static DateOnly ParseDate(string flag, string value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+            ? d
+            : throw new UsageException($"{flag} expects a date yyyy-MM-dd, got '{value}'");
 
     /// <summary>Pseudonyms are on by default: without a key the run refuses to write raw ids unless told to keep them.</summary>
     internal static Grouper.Privacy.Pseudonymizer? ResolvePseudonymizer(CommandLine cl)
