@@ -1,6 +1,7 @@
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Pipeline;
+using Microsoft.Extensions.Logging;
 
 namespace Grouper.Batch;
 
@@ -78,7 +79,9 @@ public static class Program
     {
         try
         {
-            var cl = CommandLine.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--trace", "--keep-identifiers" });
+            var cl = CommandLine.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--trace", "--keep-identifiers", "--gzip", "--no-progress" });
+            var settings = new Settings(cl, Settings.BuildConfiguration());
+            using var logging = Logging.Create(settings);
             var command = cl.Words.Count > 0 ? cl.Words[0] : null;
             switch (command)
             {
@@ -96,7 +99,7 @@ public static class Program
                         return ExitCodes.Success;
                     }
 
-                    return await RunBatchAsync(cl, stdout, stderr, ct).ConfigureAwait(false);
+                    return await RunBatchAsync(settings, logging, stdout, ct).ConfigureAwait(false);
                 case "generate":
                     if (cl.Help)
                     {
@@ -171,10 +174,10 @@ public static class Program
             : throw new UsageException($"{flag} expects a date yyyy-MM-dd, got '{value}'");
 
     /// <summary>Pseudonyms are on by default: without a key the run refuses to write raw ids unless told to keep them.</summary>
-    internal static Grouper.Privacy.Pseudonymizer? ResolvePseudonymizer(CommandLine cl)
+    internal static Grouper.Privacy.Pseudonymizer? ResolvePseudonymizer(Settings settings)
     {
-        var keep = cl.Has("--keep-identifiers");
-        var pseudonymizer = Grouper.Privacy.Pseudonymizer.FromConfiguration(cl.Get("--pseudonym-key-file"));
+        var keep = settings.CommandLine.Has("--keep-identifiers");
+        var pseudonymizer = Grouper.Privacy.Pseudonymizer.FromConfiguration(settings.CommandLine.Get("--pseudonym-key-file"));
         if (pseudonymizer is null && !keep)
         {
             throw new UsageException(
@@ -191,23 +194,15 @@ public static class Program
         return pseudonymizer;
     }
 
-    private static async Task<int> RunBatchAsync(CommandLine cl, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private static async Task<int> RunBatchAsync(Settings settings, Logging logging, TextWriter stdout, CancellationToken ct)
     {
-        var input = cl.GetOr("--input", "sample-data");
-        var output = cl.GetOr("--out", "out");
-        var region = cl.Get("--region");
-        if (region is not null && (region.Length != 6 || !region.All(char.IsAsciiDigit)))
-        {
-            throw new UsageException($"--region expects a 6-digit pooling region code such as 350900, got '{region}'");
-        }
-
-        var workers = (int)cl.GetLong("--workers", Environment.ProcessorCount);
-        if (workers is < 1 or > 256)
-        {
-            throw new UsageException($"--workers expects a number from 1 to 256, got {workers}");
-        }
-
-        var pseudonymizer = ResolvePseudonymizer(cl);
+        var cl = settings.CommandLine;
+        var input = settings.ExistingDirectory("--input") ?? "sample-data";
+        var output = settings.GetOr("--out", "out");
+        var region = settings.Region();
+        var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
+        var pseudonymizer = ResolvePseudonymizer(settings);
+        var noProgress = cl.Has("--no-progress");
         cl.RejectUnknown();
         var job = new BatchJob(new BatchJobOptions
         {
@@ -216,7 +211,19 @@ public static class Program
             Workers = workers,
             Validation = new ValidationOptions { InsuredRegion = region, Pseudonymizer = pseudonymizer },
         });
-        var m = await job.RunAsync(null, ct).ConfigureAwait(false);
+        var log = logging.Factory.CreateLogger("grouper.run");
+        var inputBytes = Grouper.Ingest.CsvFiles.Find(input, "discharges") is { } f ? new FileInfo(f).Length : 0;
+        RunManifest m;
+        using (var progress = new RunProgress(log, inputBytes, logging.Interactive && !noProgress))
+        {
+            m = await job.RunAsync(progress, ct).ConfigureAwait(false);
+        }
+
+        if (log.IsEnabled(LogLevel.Information))
+        {
+            log.LogInformation("run finished: {Read} read, {Accepted} accepted, {Rejected} rejected, {Rate:F0} records/s", m.RecordsRead, m.RecordsAccepted, m.RecordsRejected, m.RecordsPerSecond);
+        }
+
         await stdout.WriteLineAsync(
             $"read {m.RecordsRead:N0} records: {m.RecordsAccepted:N0} accepted, {m.RecordsRejected:N0} rejected; " +
             $"{m.RecordsPerSecond:N0} records/s; outputs in {Path.GetFullPath(output)}").ConfigureAwait(false);

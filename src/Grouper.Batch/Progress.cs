@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Grouper.Pipeline;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Grouper.Batch;
+
+/// <summary>
+/// Shows how a long run goes: on a terminal a live Spectre.Console display (records read,
+/// records/s, rejects so far, elapsed, estimated time left from bytes read); otherwise a plain log
+/// line every few seconds. Never writes to stdout (results go to files, stdout carries the summary).
+/// </summary>
+internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly long _totalBytes;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly bool _live;
+    private readonly Timer? _timer;
+    private readonly Lock _gate = new();
+    private BatchProgress _last;
+    private long _lastLogTicks;
+    private Task? _liveTask;
+    private readonly CancellationTokenSource _stop = new();
+
+    public RunProgress(ILogger logger, long totalBytes, bool interactive)
+    {
+        _logger = logger;
+        _totalBytes = totalBytes;
+        _live = interactive;
+        if (_live)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            _liveTask = console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask("reading", maxValue: Math.Max(1, _totalBytes));
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        var p = Last;
+                        task.Value = Math.Min(p.BytesRead, task.MaxValue);
+                        task.Description = Describe(p);
+                        try
+                        {
+                            await Task.Delay(250, _stop.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            break;
+                        }
+                    }
+
+                    task.Value = task.MaxValue;
+                    task.Description = Describe(Last);
+                });
+        }
+        else
+        {
+            _timer = new Timer(_ => LogLine(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private string Describe(BatchProgress p)
+    {
+        var seconds = Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+        return $"{p.RecordsRead:N0} records, {p.RecordsRead / seconds:N0}/s, {p.RecordsRejected:N0} rejected";
+    }
+
+    private BatchProgress Last
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+    }
+
+    public void Report(BatchProgress value)
+    {
+        lock (_gate)
+        {
+            _last = value;
+        }
+    }
+
+    private void LogLine()
+    {
+        var p = Last;
+        var elapsed = _clock.Elapsed;
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        if (elapsed.Ticks - _lastLogTicks < TimeSpan.TicksPerSecond)
+        {
+            return;
+        }
+
+        _lastLogTicks = elapsed.Ticks;
+        var rate = p.RecordsRead / Math.Max(0.001, elapsed.TotalSeconds);
+        var left = _totalBytes > 0 && p.BytesRead > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (_totalBytes - p.BytesRead) / p.BytesRead) : TimeSpan.Zero;
+        _logger.LogInformation(
+            "progress: {RecordsRead} records read, {RecordsPerSecond:F0} records/s, {Rejected} rejected, elapsed {Elapsed:hh\\:mm\\:ss}, about {Left:hh\\:mm\\:ss} left",
+            p.RecordsRead, rate, p.RecordsRejected, elapsed, left);
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _stop.Cancel();
+        _liveTask?.GetAwaiter().GetResult();
+        _stop.Dispose();
+    }
+}
