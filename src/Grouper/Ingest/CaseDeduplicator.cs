@@ -10,37 +10,42 @@ namespace Grouper.Ingest;
 public sealed class CaseDeduplicator
 {
     private readonly CaseIdSet _seen = new();
-    private readonly List<int> _duplicates = [];
+    private readonly List<int> _removed = [];
 
     /// <summary>Distinct accepted case ids so far.</summary>
     public int Count => _seen.Count;
 
-    /// <summary>Removes duplicates from the batch's accepted records and adds them to its rejects (kept in line order).</summary>
+    /// <summary>
+    /// Removes duplicates (and records a later stage rejected) from the batch's accepted records and
+    /// adds them to its rejects, kept in line order.
+    /// </summary>
     public void Apply(DischargeBatch batch)
     {
-        _duplicates.Clear();
+        _removed.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
             ref readonly var r = ref batch.Records[i];
-            if (!_seen.Add(batch.TextOf(r.CaseId)))
+            var id = batch.TextOf(r.CaseId);
+            if (r.PendingReject == RejectReason.None ? !_seen.Add(id) : _seen.Contains(id))
             {
-                _duplicates.Add(i);
+                batch.Rejects.Add(new Reject(r.Line, batch.StringOf(r.CaseId), RejectReason.DuplicateCase, DischargeColumns.Name(DischargeColumn.CaseId),
+                    "case_id was already used by an earlier accepted record of this run"));
+                _removed.Add(i);
+            }
+            else if (r.PendingReject != RejectReason.None)
+            {
+                var (field, message) = batch.PendingMessages[r.PendingRejectMessage];
+                batch.Rejects.Add(new Reject(r.Line, batch.StringOf(r.CaseId), r.PendingReject, field, message));
+                _removed.Add(i);
             }
         }
 
-        if (_duplicates.Count == 0)
+        if (_removed.Count == 0)
         {
             return;
         }
 
-        foreach (var i in _duplicates)
-        {
-            ref readonly var r = ref batch.Records[i];
-            batch.Rejects.Add(new Reject(r.Line, batch.StringOf(r.CaseId), RejectReason.DuplicateCase, DischargeColumns.Name(DischargeColumn.CaseId),
-                "case_id was already used by an earlier accepted record of this run"));
-        }
-
-        batch.RemoveRecords(_duplicates);
+        batch.RemoveRecords(_removed);
         batch.Rejects.Sort(static (a, b) => a.Line.CompareTo(b.Line));
     }
 }

@@ -41,8 +41,23 @@ public sealed class DischargeBatch
     /// <summary>Records read into this batch: accepted + rejected.</summary>
     public int RecordsRead => Count + Rejects.Count;
 
+    /// <summary>Messages of pending stage rejects (see <see cref="DischargeRecord.PendingReject"/>).</summary>
+    public List<(string Field, string Message)> PendingMessages { get; } = [];
+
+    /// <summary>Marks record <paramref name="index"/> rejected by a later stage.</summary>
+    public void RejectLater(int index, RejectReason reason, string field, string message)
+    {
+        lock (PendingMessages)
+        {
+            Records[index].PendingReject = reason;
+            Records[index].PendingRejectMessage = PendingMessages.Count;
+            PendingMessages.Add((field, message));
+        }
+    }
+
     public void Clear()
     {
+        PendingMessages.Clear();
         Rejects.Clear();
         Count = 0;
         CodeCount = 0;

@@ -77,6 +77,16 @@ public struct DischargeRecord
 
     public RecordWarnings Warnings;
 
+    /// <summary>
+    /// A reject found by a later stage (e.g. <see cref="RejectReason.NoPolicy"/> at pricing), with
+    /// its message in <see cref="PendingRejectMessage"/>; the sequencer moves the record to the
+    /// rejects in input order, after the duplicate check (records.md order 15 before 16).
+    /// </summary>
+    public RejectReason PendingReject;
+
+    /// <summary>Index into <see cref="DischargeBatch.PendingMessages"/> for <see cref="PendingReject"/>.</summary>
+    public int PendingRejectMessage;
+
     /// <summary>超限价自费 = total − policy − full self-pay − class-B first self-pay (never negative after validation's 0.01 tolerance is clamped).</summary>
     public readonly long OverLimitSelfPayFen => Math.Max(0, TotalCostFen - PolicyCostFen - FullSelfPayFen - PartialSelfPayFen);
 }
