@@ -72,13 +72,30 @@ public readonly struct Code : IEquatable<Code>, IComparable<Code>
             return FromOverflow(Encoding.ASCII.GetString(ascii));
         }
 
-        UInt128 v = UInt128.Zero;
-        for (var i = 0; i < ascii.Length; i++)
+        // Characters 0..8 fill bits 125..63 (the upper 63 bits below bit 126), characters 9..17
+        // bits 62..0: two 64-bit halves are cheaper to build than shifting a UInt128.
+        ulong hi = 0;
+        ulong lo = 0;
+        var n = ascii.Length;
+        var first = n < 9 ? n : 9;
+        for (var i = 0; i < first; i++)
         {
-            v |= (UInt128)(ascii[i] & 0x7Fu) << (TopShift - (BitsPerChar * i));
+            hi = (hi << 7) | (ascii[i] & 0x7Fu);
         }
 
-        return new Code(v);
+        hi <<= 7 * (9 - first);
+        for (var i = 9; i < n; i++)
+        {
+            lo = (lo << 7) | (ascii[i] & 0x7Fu);
+        }
+
+        if (n > 9)
+        {
+            lo <<= 7 * (18 - n);
+        }
+
+        // hi holds 63 bits destined for bits 125..63; lo 63 bits for bits 62..0.
+        return new Code(new UInt128(hi >> 1, (hi << 63) | lo));
     }
 
     public static Code Parse(string text)

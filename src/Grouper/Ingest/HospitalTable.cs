@@ -27,6 +27,27 @@ public sealed class HospitalTable
         }
 
         _lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var (id, i) in _index)
+        {
+            var bytes = Encoding.UTF8.GetBytes(id);
+            if (bytes.Length <= 32 && IsAscii(bytes))
+            {
+                _asciiIds[Pack(bytes)] = i;
+            }
+        }
+    }
+
+    private readonly Dictionary<(UInt128, UInt128), int> _asciiIds = [];
+
+    private static bool IsAscii(ReadOnlySpan<byte> s) => System.Text.Ascii.IsValid(s);
+
+    /// <summary>An ASCII id of at most 32 bytes as two 128-bit integers (exact, no hashing of strings).</summary>
+    private static (UInt128, UInt128) Pack(ReadOnlySpan<byte> s)
+    {
+        Span<byte> buf = stackalloc byte[32];
+        buf.Clear();
+        s.CopyTo(buf);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(buf), System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(buf[16..]));
     }
 
     public IReadOnlyList<Hospital> Hospitals { get; }
@@ -40,6 +61,11 @@ public sealed class HospitalTable
     /// <summary>Finds a hospital by its id's UTF-8 bytes; −1 when unknown.</summary>
     public int Find(ReadOnlySpan<byte> utf8Id)
     {
+        if (utf8Id.Length <= 32 && IsAscii(utf8Id) && _asciiIds.TryGetValue(Pack(utf8Id), out var fast))
+        {
+            return fast;
+        }
+
         if (utf8Id.Length > 128)
         {
             return -1;

@@ -38,12 +38,42 @@ public sealed class Pseudonymizer
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(mac);
     }
 
-    /// <summary>Internal grouping key for a person when no key is configured (unkeyed SHA-256; never written out).</summary>
+    /// <summary>
+    /// Internal grouping key for a person when no key is configured (identifiers kept): a fast
+    /// non-cryptographic 128-bit hash of the id, used only to link a person's cases inside Grouper
+    /// and never written out.
+    /// </summary>
     public static UInt128 Unkeyed(ReadOnlySpan<byte> personId)
     {
-        Span<byte> h = stackalloc byte[32];
-        SHA256.HashData(personId, h);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(h);
+        ulong h1 = 0x9E3779B97F4A7C15UL ^ (ulong)personId.Length;
+        ulong h2 = 0xC2B2AE3D27D4EB4FUL;
+        var i = 0;
+        for (; i + 8 <= personId.Length; i += 8)
+        {
+            var k = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(personId[i..]);
+            h1 = Mix(h1 ^ k);
+            h2 = Mix(h2 + k + 0x165667B19E3779F9UL);
+        }
+
+        ulong tail = 0;
+        for (var j = 0; i < personId.Length; i++, j += 8)
+        {
+            tail |= (ulong)personId[i] << j;
+        }
+
+        h1 = Mix(h1 ^ tail ^ 0xFF51AFD7ED558CCDUL);
+        h2 = Mix(h2 + tail + h1);
+        return new UInt128(h1, h2);
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdUL;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53UL;
+        x ^= x >> 33;
+        return x;
     }
 
     public static string Format(UInt128 pseudonym) => pseudonym.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
