@@ -80,7 +80,7 @@ public enum ChainAdjustments : uint
 }
 
 /// <summary>Deductible, ratios, floor and caps of one insurance type resolved for a date.</summary>
-public sealed class BenefitTable
+public sealed record class BenefitTable
 {
     /// <summary>起付线 in yuan by <see cref="BenefitTier"/>.</summary>
     public required decimal[] Deductible { get; init; }
@@ -112,7 +112,7 @@ public sealed class BenefitTable
 }
 
 /// <summary>大病保险 parameters.</summary>
-public sealed class CriticalIllnessParameters
+public sealed record class CriticalIllnessParameters
 {
     public decimal Threshold { get; init; }
 
@@ -132,7 +132,7 @@ public sealed class CriticalIllnessParameters
 }
 
 /// <summary>医疗救助 parameters of one class.</summary>
-public sealed class AssistanceParameters
+public sealed record class AssistanceParameters
 {
     /// <summary>Annual inpatient deductible (fen).</summary>
     public long DeductibleFen { get; init; }
@@ -147,7 +147,7 @@ public sealed class AssistanceParameters
 }
 
 /// <summary>倾斜救助 parameters.</summary>
-public sealed class TiltParameters
+public sealed record class TiltParameters
 {
     public decimal Threshold { get; init; }
 
@@ -166,7 +166,7 @@ public sealed class TiltParameters
 public readonly record struct DrgOutlierBand(decimal? RwUpTo, decimal High, decimal Low);
 
 /// <summary>DRG rate-method pricing parameters (费率法).</summary>
-public sealed class DrgPricing
+public sealed record class DrgPricing
 {
     /// <summary>Base rate (yuan per RW 1.0) indexed by <see cref="InsuranceType"/>; 0 = none.</summary>
     public required decimal[] BaseRate { get; init; }
@@ -185,7 +185,7 @@ public sealed class DrgPricing
 }
 
 /// <summary>DIP provisional pricing and outlier parameters.</summary>
-public sealed class DipPricing
+public sealed record class DipPricing
 {
     /// <summary>Provisional point value V0 (yuan per point, 6 places).</summary>
     public decimal PointValue { get; init; }
@@ -207,7 +207,7 @@ public sealed class DipPricing
 /// The policy of one pooling region in force on a discharge date: every parameter group resolved
 /// to the row whose effective range contains the date. Immutable; built at load, shared by threads.
 /// </summary>
-public sealed class ResolvedPolicy
+public sealed record class ResolvedPolicy
 {
     public required string Region { get; init; }
 

@@ -430,36 +430,11 @@ internal sealed class PolicyParser
                 Indicators = Pick(indicators) ?? new Dictionary<string, decimal>(),
                 HasDemoValues = false,
             };
-            result.Add((s, e, WithDemo(policy, demo)));
+            result.Add((s, e, demo ? policy with { HasDemoValues = true } : policy));
         }
 
         return result;
     }
-
-    private static ResolvedPolicy WithDemo(ResolvedPolicy p, bool demo) => demo
-        ? new ResolvedPolicy
-        {
-            Region = p.Region,
-            Name = p.Name,
-            Version = p.Version,
-            SourceFile = p.SourceFile,
-            From = p.From,
-            To = p.To,
-            DefaultPaymentMethod = p.DefaultPaymentMethod,
-            Benefits = p.Benefits,
-            UnregisteredReduction = p.UnregisteredReduction,
-            LimitedReferralReduction = p.LimitedReferralReduction,
-            LimitedReferralDx = p.LimitedReferralDx,
-            PerDiseaseList = p.PerDiseaseList,
-            Assistance = p.Assistance,
-            Tilt = p.Tilt,
-            Drg = p.Drg,
-            Dip = p.Dip,
-            PerDiemRates = p.PerDiemRates,
-            Indicators = p.Indicators,
-            HasDemoValues = true,
-        }
-        : p;
 
     private interface IBoundaries
     {
