@@ -159,6 +159,15 @@ public class PolicySchemaTests
     }
 
     [Fact]
+    public void Core_tables_must_cover_the_validity()
+    {
+        var ex = Load(Valid.Replace("    - from: null\n      to: 2023-07-09", "    - from: 2023-01-01\n      to: 2023-07-09", StringComparison.Ordinal));
+        AssertError(ex, 4, "deductibles.resident", "rows cover 2023-01-01..open, not the policy validity open..open");
+        ex = Load(Valid + "\n  employee:\n    - {from: null, to: null, out_of_city: 1, city: 1, county: 1, township: 1}\n");
+        AssertError(ex, 4, "deductibles.employee", "missing required value (deductibles and general_ratios go together)");
+    }
+
+    [Fact]
     public void Not_yaml()
     {
         var ex = Load("name: t\n  version: [\n");

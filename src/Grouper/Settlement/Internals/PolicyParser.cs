@@ -334,6 +334,20 @@ internal sealed class PolicyParser
         var perDiem = Rows(top, "per_diem", ["rates"], m => NumberMap(m, "rates", money: true));
         var indicators = Rows(top, "indicators", ["values"], m => NumberMap(m, "values", money: false));
 
+        // The core benefit tables of an insurance type must both cover the whole validity range:
+        // a date with a deductible but no ratio (or the reverse) is a gap in the policy, not NO_POLICY.
+        foreach (var ins in InsuranceKeys)
+        {
+            var key = ins == "employee" ? (int)InsuranceType.Employee : (int)InsuranceType.Resident;
+            if (deductibles[key].Rows.Count == 0 && general[key].Rows.Count == 0)
+            {
+                continue;
+            }
+
+            CheckCovers(top, "deductibles." + ins, deductibles[key].Rows.Select(r => (r.From, r.To)).ToList(), validFrom, validTo);
+            CheckCovers(top, "general_ratios." + ins, general[key].Rows.Select(r => (r.From, r.To)).ToList(), validFrom, validTo);
+        }
+
         // Segment the validity range at every boundary of every group, then resolve each segment once.
         var bounds = new SortedSet<DateOnly>();
         payment.AddBoundaries(bounds);
@@ -630,6 +644,20 @@ internal sealed class PolicyParser
         }
 
         return new DatedRows<T>(rows);
+    }
+
+    private void CheckCovers(YamlMap top, string group, List<(DateOnly From, DateOnly To)> rows, DateOnly validFrom, DateOnly validTo)
+    {
+        var line = top.LineOf(group[..group.IndexOf('.', StringComparison.Ordinal)]);
+        if (rows.Count == 0)
+        {
+            throw new InputException(file, line, group, "missing required value (deductibles and general_ratios go together)");
+        }
+
+        if (rows[0].From > validFrom || rows[^1].To < validTo)
+        {
+            throw new InputException(file, line, group, $"rows cover {Show(rows[0].From)}..{Show(rows[^1].To)}, not the policy validity {Show(validFrom)}..{Show(validTo)}");
+        }
     }
 
     private static bool HasKey(YamlNode node, string key) =>
