@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Grouper.Core;
+using Grouper.Ingest;
 
 namespace Grouper.Settlement;
 
@@ -37,6 +38,27 @@ public struct ChainInput
     public long PartialSelfPayFen;
 
     public DateOnly DischargeDate;
+
+    /// <summary>The chain input of a validated record and its hospital.</summary>
+    public static ChainInput From(in DischargeRecord record, Hospital hospital) => new()
+    {
+        InsuranceType = record.InsuranceType,
+        AssistanceClass = record.AssistanceClass,
+        CareLocation = record.CareLocation,
+        ReferralStatus = record.ReferralStatus,
+        HospitalLocation = hospital.Location,
+        HospitalKind = hospital.Kind,
+        HospitalLevel = hospital.Level,
+        IsGrassroots = hospital.IsGrassroots,
+        DrgCharge = hospital.DrgCharge,
+        PrincipalDx = record.PrincipalDx,
+        PrincipalProc = record.PrincipalProc,
+        TotalFen = record.TotalCostFen,
+        PolicyFen = record.PolicyCostFen,
+        FullSelfPayFen = record.FullSelfPayFen,
+        PartialSelfPayFen = record.PartialSelfPayFen,
+        DischargeDate = record.DischargeDate,
+    };
 }
 
 /// <summary>

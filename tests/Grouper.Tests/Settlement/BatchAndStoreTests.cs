@@ -228,4 +228,28 @@ public class BatchAndStoreTests
         Assert.Equal(0, allocated);
         Assert.Equal(10_000L * Fen(11207.20m), sum);
     }
+
+    [Fact]
+    public void Chain_input_from_a_record_and_its_hospital()
+    {
+        Assert.True(HospitalLevel.TryParse("2A", out var level));
+        var hospital = new Hospital("H1", "County TCM", "350921", level, HospitalKind.Tcm, HospitalLocation.County, false, PaymentMethod.Default, false);
+        var rec = new Grouper.Ingest.DischargeRecord
+        {
+            InsuranceType = InsuranceType.Resident,
+            CareLocation = CareLocation.Local,
+            DischargeDate = D("2024-03-01"),
+            PrincipalDx = Code.Parse("J18.900"),
+            TotalCostFen = Fen(6600m),
+            PolicyCostFen = Fen(6000m),
+            FullSelfPayFen = Fen(600m),
+        };
+        var input = ChainInput.From(rec, hospital);
+        var s = new PersonYearState { Admissions = 1 };
+        var r = Settle(Ningde, input, ref s); // worked example 8
+        Assert.Equal(Fen(240m), r.DeductibleFen);
+        Assert.Equal(Fen(4608m), r.BasicFundFen);
+        Assert.Equal(Fen(1992m), r.PatientFen);
+        Assert.Equal(PaymentMethod.Dip, HospitalPayment.MethodOf(Policy(Ningde, "2024-03-01"), hospital.PaymentMethod));
+    }
 }
