@@ -91,6 +91,9 @@ public record struct PersonYearState
     public long TiltBaseUsedFen;
 
     public long TiltPaidFen;
+
+    /// <summary>Latest discharge date applied (watermark: a later run's older case is reported as late).</summary>
+    public DateOnly LastDischarge;
 }
 
 /// <summary>The split of one case's bill. Parts are ≥ 0 and add to total cost exactly.</summary>
@@ -359,6 +362,10 @@ public static class PatientChain
         state.TiltBaseFen = tiltBase;
         state.TiltBaseUsedFen = tiltBaseUsed;
         state.TiltPaidFen += tilt;
+        if (input.DischargeDate > state.LastDischarge)
+        {
+            state.LastDischarge = input.DischargeDate;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,6 +24,12 @@ public struct CaseSettlement
     public SettlementStatus Status;
     public ChainResult Result;
 
+    /// <summary>
+    /// The case is older than a case already applied to the person's year in an earlier run: it is
+    /// settled after it (state cannot be rewound), so the host should report it.
+    /// </summary>
+    public bool Late;
+
     /// <summary>The policy that settled the case (null for <see cref="SettlementStatus.NoPolicy"/>).</summary>
     public ResolvedPolicy? Policy;
 }
@@ -106,9 +112,10 @@ public static class SettlementBatch
 
             var key = KeyOf(c);
             states.TryGetValue(key, out var state);
+            var late = c.Input.DischargeDate < state.LastDischarge;
             PatientChain.Apply(policy, c.Input, ref state, out var result);
             states[key] = state;
-            r = new CaseSettlement { Status = SettlementStatus.Settled, Result = result, Policy = policy };
+            r = new CaseSettlement { Status = SettlementStatus.Settled, Result = result, Policy = policy, Late = late };
         }
     }
 }

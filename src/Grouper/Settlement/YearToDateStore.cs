@@ -60,7 +60,7 @@ public sealed class YearToDateStore : IDisposable
               admissions INTEGER NOT NULL, basic_fund_paid INTEGER NOT NULL, cumulative_s1 INTEGER NOT NULL,
               ci_paid INTEGER NOT NULL, assistance_deductible_used INTEGER NOT NULL, assistance_paid INTEGER NOT NULL,
               tilt_base INTEGER NOT NULL, tilt_base_used INTEGER NOT NULL, tilt_paid INTEGER NOT NULL,
-              last_run_id TEXT NOT NULL,
+              last_discharge INTEGER NOT NULL, last_run_id TEXT NOT NULL,
               PRIMARY KEY (person_id, insurance, year)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS run (
               run_id TEXT NOT NULL PRIMARY KEY, input_hash TEXT NOT NULL UNIQUE,
@@ -76,7 +76,7 @@ public sealed class YearToDateStore : IDisposable
         using var cmd = connection.CreateCommand();
         cmd.CommandText = """
             SELECT admissions, basic_fund_paid, cumulative_s1, ci_paid, assistance_deductible_used, assistance_paid,
-                   tilt_base, tilt_base_used, tilt_paid
+                   tilt_base, tilt_base_used, tilt_paid, last_discharge
             FROM person_year WHERE person_id = $p AND insurance = $i AND year = $y
             """;
         var p = cmd.Parameters.Add("$p", SqliteType.Text);
@@ -109,6 +109,7 @@ public sealed class YearToDateStore : IDisposable
                         TiltBaseFen = r.GetInt64(6),
                         TiltBaseUsedFen = r.GetInt64(7),
                         TiltPaidFen = r.GetInt64(8),
+                        LastDischarge = DateOnly.FromDayNumber(r.GetInt32(9)),
                     };
                 }
             }
@@ -142,23 +143,23 @@ public sealed class YearToDateStore : IDisposable
         using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO person_year VALUES ($p, $i, $y, $a, $b, $c, $d, $e, $f, $g, $h, $k, $run)
+            INSERT INTO person_year VALUES ($p, $i, $y, $a, $b, $c, $d, $e, $f, $g, $h, $k, $l, $run)
             ON CONFLICT (person_id, insurance, year) DO UPDATE SET
               admissions = excluded.admissions, basic_fund_paid = excluded.basic_fund_paid,
               cumulative_s1 = excluded.cumulative_s1, ci_paid = excluded.ci_paid,
               assistance_deductible_used = excluded.assistance_deductible_used,
               assistance_paid = excluded.assistance_paid, tilt_base = excluded.tilt_base,
               tilt_base_used = excluded.tilt_base_used, tilt_paid = excluded.tilt_paid,
-              last_run_id = excluded.last_run_id
+              last_discharge = excluded.last_discharge, last_run_id = excluded.last_run_id
             """;
-        var ps = new SqliteParameter[13];
-        var names = new[] { "$p", "$i", "$y", "$a", "$b", "$c", "$d", "$e", "$f", "$g", "$h", "$k", "$run" };
+        var names = new[] { "$p", "$i", "$y", "$a", "$b", "$c", "$d", "$e", "$f", "$g", "$h", "$k", "$l", "$run" };
+        var ps = new SqliteParameter[names.Length];
         for (var n = 0; n < names.Length; n++)
         {
-            ps[n] = cmd.Parameters.Add(names[n], n is 0 or 12 ? SqliteType.Text : SqliteType.Integer);
+            ps[n] = cmd.Parameters.Add(names[n], n is 0 or 13 ? SqliteType.Text : SqliteType.Integer);
         }
 
-        ps[12].Value = runId;
+        ps[13].Value = runId;
         cmd.Prepare();
         var count = 0;
         foreach (var (key, s) in states)
@@ -175,6 +176,7 @@ public sealed class YearToDateStore : IDisposable
             ps[9].Value = s.TiltBaseFen;
             ps[10].Value = s.TiltBaseUsedFen;
             ps[11].Value = s.TiltPaidFen;
+            ps[12].Value = s.LastDischarge.DayNumber;
             cmd.ExecuteNonQuery();
             count++;
         }

@@ -130,6 +130,17 @@ public class BatchAndStoreTests
         Assert.Equal(Fen(400m), results[2].Result.DeductibleFen);
         Assert.Equal(2, states[new PersonYearKey("X", InsuranceType.Resident, 2023)].Admissions);
 
+        Assert.All(results, r => Assert.False(r.Late));
+        Assert.Equal(D("2023-12-31"), states[new PersonYearKey("X", InsuranceType.Resident, 2023)].LastDischarge);
+
+        // A later run bringing an older case of the same year: settled after, flagged late.
+        var older = new[] { C("e", "2023-12-01") };
+        var lateResult = new CaseSettlement[1];
+        SettlementBatch.Apply(Store, Ningde, older, states, lateResult);
+        Assert.True(lateResult[0].Late);
+        Assert.Equal(3, lateResult[0].Result.AdmissionNumber);
+        Assert.Equal(D("2023-12-31"), states[new PersonYearKey("X", InsuranceType.Resident, 2023)].LastDischarge);
+
         var none = new[] { new SettlementCase { PersonId = "Y", CaseId = "z", Input = Case("2023-05-01") } };
         var st = new Dictionary<PersonYearKey, PersonYearState>();
         var rs = new CaseSettlement[1];
@@ -206,6 +217,8 @@ public class BatchAndStoreTests
         Assert.Equal(default, s[k2]);
         Assert.Equal(RunStatus.New, store.CheckRun("r2", "h2"));
         Assert.Equal((1L, 1L), store.Counts());
+        Assert.True(store.Commit("r3", "h3", [new(k2, new PersonYearState { Admissions = 1, LastDischarge = new DateOnly(2024, 5, 6) })], 1));
+        Assert.Equal(new DateOnly(2024, 5, 6), store.Load([k2])[k2].LastDischarge);
     }
 
     [Fact]
