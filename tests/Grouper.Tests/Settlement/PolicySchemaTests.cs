@@ -168,6 +168,17 @@ public class PolicySchemaTests
     }
 
     [Fact]
+    public void Duplicate_key_and_empty_file()
+    {
+        var ex = Load(Valid.Replace("      city: 800\n", "      city: 800\n      city: 900\n", StringComparison.Ordinal));
+        Assert.Equal("bad.yaml", ex.File);
+        Assert.Equal(10, ex.LineNumber);
+        Assert.StartsWith("not valid YAML", ex.Detail, StringComparison.Ordinal);
+        ex = Load(string.Empty);
+        AssertError(ex, 1, null, "expected exactly one YAML document");
+    }
+
+    [Fact]
     public void Not_yaml()
     {
         var ex = Load("name: t\n  version: [\n");
