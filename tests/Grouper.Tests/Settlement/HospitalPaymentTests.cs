@@ -150,4 +150,30 @@ public class HospitalPaymentTests
         Assert.Equal(PaymentMethod.Dip, HospitalPayment.MethodOf(p, PaymentMethod.Default));
         Assert.Equal(PaymentMethod.Ffs, HospitalPayment.MethodOf(p, PaymentMethod.Ffs));
     }
+
+    [Fact]
+    public void Dip_thresholds_per_tier_and_excess_factor()
+    {
+        var store = Variant("350900-ningde.yaml", ("    excess_factor: 1\n", "    excess_factor: 0.5\n    high_by_tier: {tier2: 2.5, tier1: 3.0}\n"));
+        Assert.True(store.TryResolve(Ningde, D("2024-03-01"), out var p));
+        var dip = p.Dip!;
+
+        // r = 2.2: high at tier 3 (threshold 2.0): 86.0215 × (1 + 0.5 × 0.2) = 94.6237 (94.62365 half-up).
+        var t3 = HospitalPayment.DipPoints(dip, 86.0215m, 1m, 10000m, Fen(22000m), 3);
+        Assert.Equal(PricedCaseKind.HighOutlier, t3.Kind);
+        Assert.Equal(94.6237m, t3.Points);
+
+        // Same case at tier 2 (threshold 2.5): normal.
+        var t2 = HospitalPayment.DipPoints(dip, 86.0215m, 1m, 10000m, Fen(22000m), 2);
+        Assert.Equal(PricedCaseKind.Normal, t2.Kind);
+        Assert.Equal(86.0215m, t2.Points);
+
+        // r = 3.0 at tier 2: 86.0215 × (1 + 0.5 × 0.5) = 107.5269 (107.526875).
+        var t2b = HospitalPayment.DipPoints(dip, 86.0215m, 1m, 10000m, Fen(30000m), 2);
+        Assert.Equal(107.5269m, t2b.Points);
+
+        // Aux factor applies to normal and high, not to low outliers.
+        Assert.Equal(101.5054m, HospitalPayment.DipPoints(dip, 86.0215m, 1.18m, 10000m, Fen(15000m), 3).Points);
+        Assert.Equal(Rounding.Places4(86.0215m * 0.3m), HospitalPayment.DipPoints(dip, 86.0215m, 1.18m, 10000m, Fen(3000m), 3).Points);
+    }
 }
