@@ -204,4 +204,40 @@ public class PolicySchemaTests
         var store = PolicyStore.Load(SettlementFixture.PolicyDir);
         Assert.Equal(4, store.Regions.Count);
     }
+
+    [Fact]
+    public void Sample_values_name_their_source()
+    {
+        // Every number outside a demo row carries a comment naming a seed (000–004) or an Assumption.
+        var value = new System.Text.RegularExpressions.Regex(@"^\s+([a-z_0-9]+): (-?[0-9.]+|\[[0-9., ]+\]|\{.*\})\s*(#.*)?$");
+        var checkedLines = 0;
+        foreach (var file in Directory.GetFiles(SettlementFixture.PolicyDir, "*.yaml"))
+        {
+            var demo = false;
+            var n = 0;
+            foreach (var line in File.ReadLines(file))
+            {
+                n++;
+                if (line.TrimStart().StartsWith("- from", StringComparison.Ordinal) || line.TrimStart().StartsWith("- {from", StringComparison.Ordinal))
+                {
+                    demo = false;
+                }
+
+                demo |= line.Contains("demo: true", StringComparison.Ordinal);
+                var m = value.Match(line);
+                if (!m.Success || m.Groups[1].Value is "from" or "to" || demo)
+                {
+                    continue;
+                }
+
+                var comment = m.Groups[3].Value;
+                Assert.True(
+                    new[] { "000", "001", "002", "003", "004", "Assumption" }.Any(k => comment.Contains(k, StringComparison.Ordinal)),
+                    $"{Path.GetFileName(file)} line {n}: '{line.Trim()}' names no seed");
+                checkedLines++;
+            }
+        }
+
+        Assert.True(checkedLines > 60);
+    }
 }
