@@ -70,53 +70,63 @@ public sealed class YearToDateStore : IDisposable
     }
 
     /// <summary>States of the given keys; a key never seen has the zero state.</summary>
+    /// <remarks>The keys go into a temporary table joined once, instead of one query per key.</remarks>
     public Dictionary<PersonYearKey, PersonYearState> Load(IEnumerable<PersonYearKey> keys)
     {
         var result = new Dictionary<PersonYearKey, PersonYearState>();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT admissions, basic_fund_paid, cumulative_s1, ci_paid, assistance_deductible_used, assistance_paid,
-                   tilt_base, tilt_base_used, tilt_paid, last_discharge
-            FROM person_year WHERE person_id = $p AND insurance = $i AND year = $y
-            """;
-        var p = cmd.Parameters.Add("$p", SqliteType.Text);
-        var i = cmd.Parameters.Add("$i", SqliteType.Integer);
-        var y = cmd.Parameters.Add("$y", SqliteType.Integer);
-        cmd.Prepare();
-        foreach (var key in keys)
+        using var tx = connection.BeginTransaction(deferred: false);
+        Exec(connection, tx, "CREATE TEMP TABLE IF NOT EXISTS wanted (person_id TEXT NOT NULL, insurance INTEGER NOT NULL, year INTEGER NOT NULL, PRIMARY KEY (person_id, insurance, year)) WITHOUT ROWID; DELETE FROM wanted;");
+        using (var ins = connection.CreateCommand())
         {
-            if (result.ContainsKey(key))
+            ins.Transaction = tx;
+            ins.CommandText = "INSERT OR IGNORE INTO wanted VALUES ($p, $i, $y)";
+            var p = ins.Parameters.Add("$p", SqliteType.Text);
+            var i = ins.Parameters.Add("$i", SqliteType.Integer);
+            var y = ins.Parameters.Add("$y", SqliteType.Integer);
+            ins.Prepare();
+            foreach (var key in keys)
             {
-                continue;
-            }
-
-            p.Value = key.PersonId;
-            i.Value = (int)key.Insurance;
-            y.Value = key.Year;
-            var s = default(PersonYearState);
-            using (var r = cmd.ExecuteReader())
-            {
-                if (r.Read())
+                if (result.TryAdd(key, default))
                 {
-                    s = new PersonYearState
-                    {
-                        Admissions = r.GetInt32(0),
-                        BasicFundPaidFen = r.GetInt64(1),
-                        CumulativeS1Fen = r.GetInt64(2),
-                        CriticalIllnessPaidFen = r.GetInt64(3),
-                        AssistanceDeductibleUsedFen = r.GetInt64(4),
-                        AssistancePaidFen = r.GetInt64(5),
-                        TiltBaseFen = r.GetInt64(6),
-                        TiltBaseUsedFen = r.GetInt64(7),
-                        TiltPaidFen = r.GetInt64(8),
-                        LastDischarge = DateOnly.FromDayNumber(r.GetInt32(9)),
-                    };
+                    p.Value = key.PersonId;
+                    i.Value = (int)key.Insurance;
+                    y.Value = key.Year;
+                    ins.ExecuteNonQuery();
                 }
             }
-
-            result[key] = s;
         }
 
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                SELECT s.person_id, s.insurance, s.year, admissions, basic_fund_paid, cumulative_s1, ci_paid,
+                       assistance_deductible_used, assistance_paid, tilt_base, tilt_base_used, tilt_paid, last_discharge
+                FROM wanted w JOIN person_year s
+                  ON s.person_id = w.person_id AND s.insurance = w.insurance AND s.year = w.year
+                """;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var key = new PersonYearKey(r.GetString(0), (InsuranceType)r.GetInt32(1), r.GetInt32(2));
+                result[key] = new PersonYearState
+                {
+                    Admissions = r.GetInt32(3),
+                    BasicFundPaidFen = r.GetInt64(4),
+                    CumulativeS1Fen = r.GetInt64(5),
+                    CriticalIllnessPaidFen = r.GetInt64(6),
+                    AssistanceDeductibleUsedFen = r.GetInt64(7),
+                    AssistancePaidFen = r.GetInt64(8),
+                    TiltBaseFen = r.GetInt64(9),
+                    TiltBaseUsedFen = r.GetInt64(10),
+                    TiltPaidFen = r.GetInt64(11),
+                    LastDischarge = DateOnly.FromDayNumber(r.GetInt32(12)),
+                };
+            }
+        }
+
+        Exec(connection, tx, "DELETE FROM wanted;");
+        tx.Commit();
         return result;
     }
 
@@ -223,9 +233,12 @@ public sealed class YearToDateStore : IDisposable
         return status;
     }
 
-    private static void Exec(SqliteConnection c, string sql)
+    private static void Exec(SqliteConnection c, string sql) => Exec(c, null, sql);
+
+    private static void Exec(SqliteConnection c, SqliteTransaction? tx, string sql)
     {
         using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
