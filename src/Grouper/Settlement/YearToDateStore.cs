@@ -40,6 +40,7 @@ public enum RunStatus
 /// input hash) in ONE transaction: a run either counts fully or not at all, and a run id or input
 /// already committed is never counted twice (<see cref="Commit"/> is a no-op for the same run id and
 /// hash, and refuses a run id or input hash seen with a different partner).
+/// One instance holds one connection: use it from one thread.
 /// </summary>
 public sealed class YearToDateStore : IDisposable
 {
@@ -54,6 +55,7 @@ public sealed class YearToDateStore : IDisposable
         c.Open();
         Exec(c, "PRAGMA journal_mode=WAL;");
         Exec(c, "PRAGMA synchronous=FULL;");
+        Exec(c, "PRAGMA temp_store=MEMORY;");
         Exec(c, """
             CREATE TABLE IF NOT EXISTS person_year (
               person_id TEXT NOT NULL, insurance INTEGER NOT NULL, year INTEGER NOT NULL,
