@@ -25,19 +25,23 @@ public static class Program
     private const string RunHelp = """
         grouper run — the batch run
 
-        Usage: grouper run [--input DIR] [--out DIR] [--region CODE] [--workers N]
+        Usage: grouper run --region CODE [--input DIR] [--out DIR] [--policy DIR] [--state FILE] [--workers N]
                            [--pseudonym-key-file PATH | --keep-identifiers]
 
+          --region CODE            insured pooling region whose policy settles the run, 6 digits (e.g. 350900)
           --input DIR              directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
           --out DIR                output directory (default: out); writes cases.parquet, rejects.csv, manifest.json
-          --region CODE            insured pooling region, 6 digits (e.g. 350900); enables LOCATION_MISMATCH warnings
+          --policy DIR             policy files (default: sample-data/policies)
+          --state FILE             year-to-date state database (SQLite); without it the run starts from an empty
+                                   state and persists nothing. The same input is never counted twice.
           --workers N              worker threads (default: number of cores); outputs do not depend on it
           --pseudonym-key-file P   file holding the secret key for person_id pseudonyms (HMAC-SHA256);
                                    or set GROUPER_PSEUDONYM_KEY_FILE / GROUPER_PSEUDONYM_KEY
           --keep-identifiers       write raw person ids (only when no key is configured)
 
         Example:
-          grouper run --input sample-data --out out --region 350900
+          grouper run --input sample-data --out out --region 350900 --pseudonym-key-file key.txt
+          GROUPER_REGION=350900 grouper run --input /data/2024-06-30 --out /data/out --state /data/ytd.db
         """;
 
     private const string GenerateHelp = """
@@ -135,6 +139,17 @@ public static class Program
         }
     }
 
+    private static Grouper.Settlement.PolicyStore LoadPolicies(string dir, string region)
+    {
+        var store = Grouper.Settlement.PolicyStore.Load(dir);
+        if (!store.Regions.Contains(region))
+        {
+            throw new UsageException($"setting {Settings.Describe("--region")}: no policy for region {region} in {dir} (policies there: {string.Join(", ", store.Regions)})");
+        }
+
+        return store;
+    }
+
     private static async Task<int> GenerateAsync(CommandLine cl, TextWriter stdout)
     {
         var output = cl.Get("--out") ?? throw new UsageException("generate needs --out DIR");
@@ -199,7 +214,14 @@ public static class Program
         var cl = settings.CommandLine;
         var input = settings.ExistingDirectory("--input") ?? "sample-data";
         var output = settings.GetOr("--out", "out");
-        var region = settings.Region();
+        var region = settings.Region() ?? throw new UsageException($"run needs the insured pooling region: {Settings.Describe("--region")}");
+        var policyDir = settings.ExistingDirectory("--policy") ?? "sample-data/policies";
+        if (!Directory.Exists(policyDir))
+        {
+            throw new UsageException($"setting {Settings.Describe("--policy")}: directory '{policyDir}' not found");
+        }
+
+        var statePath = settings.Get("--state");
         var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
         var pseudonymizer = ResolvePseudonymizer(settings);
         var noProgress = cl.Has("--no-progress");
@@ -210,6 +232,9 @@ public static class Program
             OutputDirectory = output,
             Workers = workers,
             Validation = new ValidationOptions { InsuredRegion = region, Pseudonymizer = pseudonymizer },
+            Policies = LoadPolicies(policyDir, region),
+            Region = region,
+            StatePath = statePath,
         });
         var log = logging.Factory.CreateLogger("grouper.run");
         var inputBytes = Grouper.Ingest.CsvFiles.Find(input, "discharges") is { } f ? new FileInfo(f).Length : 0;

@@ -6,7 +6,7 @@ namespace Grouper.Ingest;
 /// A reusable block of validated records with the text arena and code pool they point into.
 /// Batches flow through the pipeline in input order; stages fill their result arrays by index.
 /// </summary>
-public sealed class DischargeBatch
+public class DischargeBatch
 {
     public DischargeBatch(int capacity = 4096)
     {

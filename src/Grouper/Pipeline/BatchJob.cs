@@ -1,6 +1,7 @@
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Output;
+using Grouper.Settlement;
 
 namespace Grouper.Pipeline;
 
@@ -21,6 +22,18 @@ public sealed record BatchJobOptions
 
     /// <summary>Worker threads for parsing, validation, grouping and pricing. Outputs do not depend on it.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Policies for settlement; with <see cref="Region"/> the run settles every case (patient chain columns, NO_POLICY rejects).</summary>
+    public PolicyStore? Policies { get; init; }
+
+    /// <summary>Insured pooling region whose policy settles the run.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Year-to-date state database (SQLite). Null: the run starts from an empty state and persists nothing.</summary>
+    public string? StatePath { get; init; }
+
+    /// <summary>Run id recorded in the state database (default: the discharges file's SHA-256).</summary>
+    public string? RunId { get; init; }
 }
 
 /// <summary>How person identifiers appear in the outputs.</summary>
@@ -29,14 +42,21 @@ public sealed record PrivacySection(string PersonId);
 /// <summary>Progress of a run, reported per batch.</summary>
 public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead);
 
+/// <summary>What the settlement pass did.</summary>
+public sealed record SettlementSection(string Region, IReadOnlyList<string> Policies, long CasesSettled, string State, string? RunId);
+
 /// <summary>
-/// The batch run: streams discharges.csv through validation (and the grouping and pricing stages)
-/// into out/cases.parquet, out/rejects.csv and out/manifest.json. Outputs go to temporary names and
+/// The batch run: streams discharges.csv through validation, grouping and pricing into
+/// out/cases.parquet, out/rejects.csv and out/manifest.json. With settlement on, a first pass
+/// collects each case's chain input and applies the patient chain per person in
+/// (discharge_date, case_id) order; the second pass writes. Outputs go to temporary names and
 /// are renamed only when complete, the manifest last.
 /// </summary>
 public sealed class BatchJob(BatchJobOptions options)
 {
     public BatchJobOptions Options { get; } = options;
+
+    private bool Settles => Options.Policies is not null && Options.Region is not null;
 
     public async Task<RunManifest> RunAsync(IProgress<BatchProgress>? progress = null, CancellationToken ct = default)
     {
@@ -52,31 +72,120 @@ public sealed class BatchJob(BatchJobOptions options)
 
         var hospitals = HospitalTable.Load(hospitalsPath);
         var (hospitalsSha, hospitalsBytes) = HashingReadStream.HashFile(hospitalsPath);
+        var pseudonymized = Options.Validation.Pseudonymizer is not null;
+        var pipeline = new IngestPipeline(Options.Workers, Options.BatchSize);
 
-        await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
+        // Header check before anything is written.
+        await using (var probe = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
+        {
+        }
 
+        SettlementStage? settlement = null;
+        YearToDateStore? store = null;
+        string? runId = null;
+        Dictionary<PersonYearKey, PersonYearState>? states = null;
+        try
+        {
+            if (Settles)
+            {
+                settlement = new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized);
+                await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
+                {
+                    await pipeline.RunAsync(
+                        reader1,
+                        () => new DischargeRecordParser(reader1.Header, hospitals, Options.Validation),
+                        size => new CaseBatch(size),
+                        settlement.CheckPolicy,
+                        b =>
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            settlement.Collect(b);
+                            return ValueTask.CompletedTask;
+                        },
+                        ct).ConfigureAwait(false);
+                    runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
+                }
+
+                if (Options.StatePath is not null)
+                {
+                    store = YearToDateStore.Open(Options.StatePath);
+                    var status = store.CheckRun(runId!, runId!);
+                    if (status != RunStatus.New)
+                    {
+                        throw new InputException(Options.StatePath, $"this input (run id {runId}) was already settled into the year-to-date state ({status}); settling it again would count its cases twice");
+                    }
+
+                    states = store.Load(settlement.Keys());
+                }
+                else
+                {
+                    states = [];
+                }
+
+                settlement.Settle(states);
+            }
+
+            await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, progress, ct).ConfigureAwait(false);
+
+            if (store is not null)
+            {
+                // The state moves only after the outputs are complete (a failure before leaves it as it was).
+                store.Commit(runId!, runId!, states!, settlement!.Count);
+            }
+        }
+        finally
+        {
+            store?.Dispose();
+        }
+
+        manifest.Inputs.Add(new FileFingerprint("hospitals", Path.GetFullPath(hospitalsPath), hospitalsSha, hospitalsBytes));
+        if (settlement is not null)
+        {
+            manifest.Sections["settlement"] = new SettlementSection(
+                settlement.Region,
+                settlement.PoliciesUsed(),
+                settlement.Count,
+                Options.StatePath is null ? "empty (not persisted)" : Path.GetFullPath(Options.StatePath),
+                runId);
+        }
+
+        manifest.Sections["privacy"] = new PrivacySection(pseudonymized ? "hmac-sha256-128" : "identifiers kept (--keep-identifiers)");
+        manifest.FinishedUtc = DateTimeOffset.UtcNow;
+        manifest.Write(Path.Combine(Options.OutputDirectory, "manifest.json"));
+        return manifest;
+    }
+
+    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, IProgress<BatchProgress>? progress, CancellationToken ct)
+    {
         var outDir = Options.OutputDirectory;
         Directory.CreateDirectory(outDir);
         var casesPath = Path.Combine(outDir, "cases.parquet");
         var rejectsPath = Path.Combine(outDir, "rejects.csv");
-        var manifestPath = Path.Combine(outDir, "manifest.json");
 
         // A previous manifest would describe outputs this run is about to replace.
-        File.Delete(manifestPath);
+        File.Delete(Path.Combine(outDir, "manifest.json"));
 
-        var pseudonymized = Options.Validation.Pseudonymizer is not null;
-        manifest.Sections["privacy"] = new PrivacySection(pseudonymized ? "hmac-sha256-128" : "identifiers kept (--keep-identifiers)");
-        await using var cases = new CasesParquetWriter(casesPath, hospitals, Options.RowGroupSize, pseudonymized);
+        var columnSets = new List<ICaseColumnSet>();
+        if (settlement is not null)
+        {
+            columnSets.Add(new SettlementColumns(Options.RowGroupSize));
+        }
+
+        await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
+        await using var cases = new CasesParquetWriter(casesPath, hospitals, columnSets, Options.RowGroupSize, Options.Validation.Pseudonymizer is not null);
         await using var rejects = new RejectsWriter(rejectsPath);
 
         long read = 0;
         long rejected = 0;
-        var pipeline = new IngestPipeline(Options.Workers, Options.BatchSize);
         await pipeline.RunAsync(
             reader,
             () => new DischargeRecordParser(reader.Header, hospitals, Options.Validation),
-            size => new DischargeBatch(size),
-            null,
+            size => new CaseBatch(size),
+            settlement is null ? null : b =>
+            {
+                settlement.CheckPolicy(b);
+                settlement.Join((CaseBatch)b);
+            },
             async b =>
             {
                 ct.ThrowIfCancellationRequested();
@@ -116,17 +225,12 @@ public sealed class BatchJob(BatchJobOptions options)
             manifest.Inputs.Add(new FileFingerprint("discharges", Path.GetFullPath(dischargesPath), raw.Sha256Hex, raw.BytesRead));
         }
 
-        manifest.Inputs.Add(new FileFingerprint("hospitals", Path.GetFullPath(hospitalsPath), hospitalsSha, hospitalsBytes));
         AddOutput(manifest, "cases", casesPath);
         AddOutput(manifest, "rejects", rejectsPath);
         if (!manifest.Reconciles)
         {
             throw new InvalidOperationException($"internal error: records_read {read} != accepted {manifest.RecordsAccepted} + rejected {rejected}");
         }
-
-        manifest.FinishedUtc = DateTimeOffset.UtcNow;
-        manifest.Write(manifestPath);
-        return manifest;
     }
 
     private static void AddOutput(RunManifest manifest, string role, string path)
