@@ -55,6 +55,7 @@ public static class Program
           --seed S            PRNG seed (default 1)
           --bad-fraction F    share of lines that are rejects or trigger warnings, every kind (default 0)
           --reference DIR     draw codes from the real CHS-DRG 2.0 tables in DIR (default: built-in common codes)
+          --region CODE       only this insured region (350900 Ningde, 411500 Xinyang, 330200 Ningbo); default all three
           --from, --to        discharge date range (default the calendar year 2024)
           --gzip              write discharges.csv.gz
 
@@ -168,6 +169,13 @@ public static class Program
         if (cl.Get("--to") is { } to)
         {
             options = options with { To = ParseDate("--to", to) };
+        }
+
+        if (cl.Get("--region") is { } regionCode)
+        {
+            var region = Grouper.Generation.GeneratorRegion.ByCode(regionCode)
+                ?? throw new UsageException($"--region: the generator knows 350900, 411500 and 330200, got '{regionCode}'");
+            options = options with { Regions = [region] };
         }
 
         var reference = cl.Get("--reference");
