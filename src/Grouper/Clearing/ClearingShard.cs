@@ -53,6 +53,7 @@ public sealed class ClearingShard
     ];
 
     private readonly SortedDictionary<ShardKey, (string LevelGroup, ClearingAggregate Sums)> _cells = [];
+    private readonly Dictionary<(string Region, string HospitalId), string> _groups = [];
 
     public ClearingShard(int year)
     {
@@ -88,14 +89,22 @@ public sealed class ClearingShard
             throw new ArgumentOutOfRangeException(nameof(month), month, "month must be 1..12");
         }
 
+        // One level group per hospital and year: K is per group, so a hospital cannot be split across two.
+        if (_groups.TryGetValue((region, hospitalId), out var group))
+        {
+            if (!string.Equals(group, levelGroup, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"hospital {hospitalId} has level group {group} and {levelGroup} in the same year");
+            }
+        }
+        else
+        {
+            _groups.Add((region, hospitalId), levelGroup);
+        }
+
         var key = new ShardKey(region, hospitalId, month);
         if (_cells.TryGetValue(key, out var existing))
         {
-            if (!string.Equals(existing.LevelGroup, levelGroup, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"hospital {hospitalId} has level group {existing.LevelGroup} and {levelGroup} in the same year");
-            }
-
             existing.Sums.Add(sums);
             _cells[key] = existing;
         }
