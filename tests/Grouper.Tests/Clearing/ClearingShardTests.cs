@@ -67,3 +67,19 @@ public class ClearingShardTests
         Assert.Throws<ArgumentOutOfRangeException>(() => b.Add(new ClearingCase { Hospital = 0, Month = 1, Payment = CasePayment.Dip, Points = -1 }));
     }
 }
+
+public class ClearingSampleTests
+{
+    private static string SampleShard => Path.Combine(TestPaths.SampleData, "clearing", "example-3-hospitals.shard.csv");
+
+    [Fact]
+    public void SampleShardIsTheWorkedExample()
+    {
+        using var w = new StringWriter();
+        Shard(2024, ExampleHospitals, ExampleCases()).Write(w);
+        Assert.Equal(w.ToString(), File.ReadAllText(SampleShard));
+        var r = AnnualClearing.Run(ClearingShard.Read(SampleShard), ExampleInputs().Find(Region, 2024)!);
+        Assert.Equal(93.331888m, r.PointValue);
+        Assert.Equal([Fen("3393029.38"), Fen("3703488.53"), Fen("36352.47")], r.Hospitals.Select(h => h.BalanceFen));
+    }
+}
