@@ -77,6 +77,23 @@ public class ClearingOutputTests
         using var sum = db.CreateCommand();
         sum.CommandText = $"SELECT sum(settlement_amount) + sum(adjustment) FROM read_parquet('{path}')";
         Assert.Equal(100_000_000.00m - 4_517_129.62m, Convert.ToDecimal(sum.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+
+        // The per-level-group query of docs/clearing.md.
+        using var byGroup = db.CreateCommand();
+        byGroup.CommandText = $"""
+            SELECT level_group, count(*) AS hospitals, sum(final_points) AS points,
+                   sum(settlement_amount) AS settlement, sum(adjustment) AS adjustment, sum(balance) AS balance
+            FROM '{path}' GROUP BY level_group ORDER BY level_group
+            """;
+        using var g = byGroup.ExecuteReader();
+        Assert.True(g.Read());
+        Assert.Equal("3A", g.GetString(0));
+        Assert.Equal(49_889_721.01m, g.GetDecimal(3));
+        Assert.True(g.Read());
+        Assert.Equal(2L, Convert.ToInt64(g.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(483_331.9000m, g.GetDecimal(2));
+        Assert.Equal(3_739_841.00m, g.GetDecimal(5)); // 3,703,488.53 + 36,352.47
+        Assert.False(g.Read());
         Directory.Delete(dir, true);
     }
 
