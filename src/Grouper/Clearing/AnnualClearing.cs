@@ -16,6 +16,9 @@ public sealed record ClearingRun(IReadOnlyList<ClearingResult> Results, IReadOnl
 /// </summary>
 public static class AnnualClearing
 {
+    /// <summary>Level group of a hospital that appears only in the inputs (advances paid, no case).</summary>
+    public const string NoCasesGroup = "-";
+
     /// <summary>Clears every region of <paramref name="shard"/> that has a section for the shard's year in <paramref name="inputs"/>.</summary>
     public static ClearingRun RunAll(ClearingShard shard, ClearingInputs inputs)
     {
@@ -48,10 +51,8 @@ public static class AnnualClearing
             throw new InvalidOperationException($"shard year {shard.Year} differs from inputs year {inputs.Year}");
         }
 
-        // Reduce the region's cells to one aggregate per hospital (cells come in hospital_id order).
-        var ids = new List<string>();
-        var groups = new List<string>();
-        var sums = new List<ClearingAggregate>();
+        // Reduce the region's cells to one aggregate per hospital, in ordinal hospital_id order.
+        var byHospital = new SortedDictionary<string, (string Group, ClearingAggregate Sums)>(StringComparer.Ordinal);
         long allCases = 0;
         foreach (var cell in shard.Cells)
         {
@@ -61,18 +62,24 @@ public static class AnnualClearing
             }
 
             allCases += cell.Sums.AllCases;
-            if (ids.Count == 0 || !string.Equals(ids[^1], cell.Key.HospitalId, StringComparison.Ordinal))
-            {
-                ids.Add(cell.Key.HospitalId);
-                groups.Add(cell.LevelGroup);
-                sums.Add(cell.Sums);
-            }
-            else
-            {
-                var s = sums[^1];
-                s.Add(cell.Sums);
-                sums[^1] = s;
-            }
+            byHospital.TryGetValue(cell.Key.HospitalId, out var h);
+            h.Sums.Add(cell.Sums);
+            byHospital[cell.Key.HospitalId] = (cell.LevelGroup, h.Sums);
+        }
+
+        // A hospital paid advances but without a case this year still gets a row: it repays them.
+        foreach (var id in inputs.AdvancesPaid.Keys)
+        {
+            byHospital.TryAdd(id, (NoCasesGroup, default));
+        }
+
+        var ids = new List<string>(byHospital.Keys);
+        var groups = new List<string>(byHospital.Count);
+        var sums = new List<ClearingAggregate>(byHospital.Count);
+        foreach (var (_, (group, agg)) in byHospital)
+        {
+            groups.Add(group);
+            sums.Add(agg);
         }
 
         var n = ids.Count;
@@ -91,7 +98,7 @@ public static class AnnualClearing
         for (var i = 0; i < n; i++)
         {
             var coef = inputs.CoefficientsOf(ids[i]);
-            finalPoints[i] = HospitalPoints(sums[i], kByGroup[groups[i]], coef);
+            finalPoints[i] = HospitalPoints(sums[i], (kByGroup.TryGetValue(groups[i], out var kg) ? kg : 1m), coef);
             totalFinal = checked(totalFinal + finalPoints[i]);
             totalBase = checked(totalBase + sums[i].TotalPoints);
             totalCases += sums[i].ClearingCases;
@@ -223,7 +230,7 @@ public static class AnnualClearing
                 LevelPoints = s.LevelPoints,
                 UnitPoints = s.UnitPoints,
                 AveragePointsPerCase = s.ClearingCases == 0 ? 0m : Rounding.Places4(Apportion.Ratio(s.TotalPoints, checked(s.ClearingCases * 10_000L))),
-                LevelCoefficient = kByGroup[groups[i]],
+                LevelCoefficient = kByGroup.TryGetValue(groups[i], out var kh) ? kh : 1m,
                 BonusCoefficient = coef.Bonus,
                 DeductionCoefficient = coef.Deduction,
                 FinalPoints = finalPoints[i],
@@ -330,6 +337,11 @@ public static class AnnualClearing
         long regionPoints = 0, regionCost = 0;
         for (var i = 0; i < groups.Count; i++)
         {
+            if (string.Equals(groups[i], NoCasesGroup, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             byGroup.TryGetValue(groups[i], out var g);
             byGroup[groups[i]] = (g.Cases + sums[i].LevelCases, checked(g.Points + sums[i].LevelPoints), checked(g.Cost + sums[i].LevelCostFen));
             regionPoints = checked(regionPoints + sums[i].LevelPoints);

@@ -64,6 +64,21 @@ public class WorkedExampleTests
     }
 
     [Fact]
+    public void HospitalWithAdvancesButNoCasesRepaysThem()
+    {
+        var yaml = File.ReadAllText(Path.Combine(TestPaths.SampleData, "clearing", "example-3-hospitals.yaml"))
+            .Replace("      C: 15500000.00", "      C: 15500000.00\n      D: 1234.56", StringComparison.Ordinal);
+        var r = AnnualClearing.Run(Shard(2024, ExampleHospitals, ExampleCases()), ParseInputs(yaml).Find(Region, 2024)!);
+        Assert.Equal(["A", "B", "C", "D"], r.Hospitals.Select(h => h.HospitalId));
+        var d = r.Hospitals[3];
+        Assert.Equal((AnnualClearing.NoCasesGroup, 0L, 0L, 0L), (d.LevelGroup, d.Cases, d.FinalPoints, d.SettlementFen));
+        Assert.Equal(Fen("-1234.56"), d.BalanceFen);
+        Assert.Equal(["3A", "3B"], r.LevelGroups.Select(g => g.LevelGroup));
+        Assert.Equal(Fen("3393029.38"), r.Hospitals[0].BalanceFen); // the others are unchanged
+        Assert.True(r.AllChecksPassed);
+    }
+
+    [Fact]
     public void HalfUpOfEachShareWouldOverpayByOneFen()
     {
         // clearing.md: half-up of each exact share gives 95,000,000.01; the remainder rule gives F exactly.

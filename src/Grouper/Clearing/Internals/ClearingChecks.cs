@@ -47,7 +47,7 @@ internal static class ClearingChecks
             }
         }
 
-        var pointsOk = byHospital.Count == r.Hospitals.Count;
+        var pointsOk = byHospital.Count <= r.Hospitals.Count;
         var casesOk = pointsOk;
         var finalOk = pointsOk;
         var k = new Dictionary<string, decimal>(StringComparer.Ordinal);
@@ -58,18 +58,15 @@ internal static class ClearingChecks
 
         foreach (var h in r.Hospitals)
         {
-            if (!byHospital.TryGetValue(h.HospitalId, out var a))
-            {
-                pointsOk = casesOk = finalOk = false;
-                continue;
-            }
+            // A hospital without cells (advances only) must carry no points and no cases.
+            byHospital.TryGetValue(h.HospitalId, out var a);
 
             pointsOk &= a.TotalPoints == h.TotalPoints && a.LevelPoints == h.LevelPoints
                 && a.GrassrootsPoints + a.PerDiemPoints == h.UnitPoints;
             casesOk &= a.ClearingCases == h.Cases && a.DrgCases == h.DrgCases && a.FfsCases == h.FfsCases;
             var coef = inputs.CoefficientsOf(h.HospitalId);
             var recomputed = Rounding.Places4(coef.Bonus * coef.Deduction
-                * ((k[h.LevelGroup] * a.LevelPoints / 10_000m) + (a.GrassrootsPoints / 10_000m) + (a.PerDiemPoints / 10_000m)));
+                * (((k.TryGetValue(h.LevelGroup, out var kg) ? kg : 1m) * a.LevelPoints / 10_000m) + (a.GrassrootsPoints / 10_000m) + (a.PerDiemPoints / 10_000m)));
             finalOk &= recomputed * 10_000m == h.FinalPoints;
         }
 
