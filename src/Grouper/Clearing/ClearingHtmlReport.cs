@@ -14,6 +14,9 @@ namespace Grouper.Clearing;
 /// </summary>
 public static class ClearingHtmlReport
 {
+    /// <summary>Charts show at most this many hospitals.</summary>
+    public const int MaxChartHospitals = 40;
+
     private const string Css = """
         body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:20px;color:#222}
         h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ccc}
@@ -110,7 +113,10 @@ public static class ClearingHtmlReport
 
     private static void Charts(StringBuilder sb, string p, ClearingResult r)
     {
-        var hs = r.Hospitals;
+        // A province has a thousand hospitals: the charts show the largest by final points (the table lists all).
+        var hs = r.Hospitals.Count <= MaxChartHospitals
+            ? r.Hospitals
+            : r.Hospitals.OrderByDescending(h => h.FinalPoints).ThenBy(h => h.HospitalId, StringComparer.Ordinal).Take(MaxChartHospitals).ToList();
         var labels = hs.Select(h => $"{h.HospitalId} ({h.LevelGroup})").ToArray();
         string Pts(decimal v) => v.ToString("#,0.####", CultureInfo.InvariantCulture);
         string Yuan(decimal v) => v.ToString("#,0.00", CultureInfo.InvariantCulture);
@@ -118,6 +124,11 @@ public static class ClearingHtmlReport
         string Pct(decimal v) => (v * 100m).ToString("0.00", CultureInfo.InvariantCulture) + "%";
 
         sb.Append("<h3>Charts</h3>\n");
+        if (hs.Count < r.Hospitals.Count)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Charts show the {hs.Count} hospitals with the most final points of {r.Hospitals.Count}.</p>\n");
+        }
+
         SvgChart.HorizontalBars(sb, p + "-chart-points", "Points by hospital: base vs final (after K × B × D)", labels,
         [
             new("base points", "#9db4d3", hs.Select(h => h.TotalPoints / 10_000m).ToArray()),

@@ -135,6 +135,19 @@ public class ClearingOutputTests
         Directory.Delete(dir, true);
     }
 
+    [Fact]
+    public void ChartsOfALargeRegionShowTheLargestHospitals()
+    {
+        var hospitals = Enumerable.Range(0, 45).Select(i => Hospital($"H{i:00}", "3A")).ToArray();
+        var cases = Enumerable.Range(0, 45).SelectMany(i => Cases(i, 2, 10m + i, 1_000m, 900m));
+        var r = AnnualClearing.Run(Shard(2024, hospitals, cases), ExampleInputs().Find(Region, 2024)!);
+        var html = ClearingHtmlReport.Render([r]);
+        Assert.Contains("Charts show the 40 hospitals with the most final points of 48.", html, StringComparison.Ordinal); // 45 + A, B, C with advances only
+        Assert.Contains(">H44 (3A)<", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">H04 (3A)<", html, StringComparison.Ordinal); // the 5 smallest are not charted
+        Assert.Contains("<td class=\"l\">H04</td>", html, StringComparison.Ordinal); // but listed
+    }
+
     private static string RunChromium(string exe, string dir, params string[] args)
     {
         var psi = new ProcessStartInfo(exe)
