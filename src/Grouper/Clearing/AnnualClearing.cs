@@ -290,6 +290,13 @@ public static class AnnualClearing
         return result with { Checks = ClearingChecks.Check(result, shard, inputs, allCases) };
     }
 
+    /// <summary>
+    /// A case's final points round4(p_i × K_i × B_h × D_h) (clearing.md step 3: reported only; the
+    /// hospital total is rounded once, not summed from these). K_i = 1 for grassroots and per-diem cases.
+    /// </summary>
+    public static long CaseFinalPoints(long points, decimal k, HospitalCoefficients coefficients) =>
+        (long)(Rounding.Places4(points / 10_000m * k * coefficients.Bonus * coefficients.Deduction) * 10_000m);
+
     /// <summary>P_h = round4(B × D × (K × level points + unit points)); in 0.0001 point.</summary>
     internal static long HospitalPoints(in ClearingAggregate s, decimal k, HospitalCoefficients coef)
     {

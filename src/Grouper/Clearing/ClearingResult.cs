@@ -169,6 +169,20 @@ public sealed record ClearingResult
 
     public required IReadOnlyList<ClearingCheck> Checks { get; init; }
 
+    /// <summary>K of a level group (1 when the group had no cases), for case-level final points.</summary>
+    public decimal LevelCoefficientOf(string levelGroup)
+    {
+        foreach (var g in LevelGroups)
+        {
+            if (string.Equals(g.LevelGroup, levelGroup, StringComparison.Ordinal))
+            {
+                return g.Coefficient;
+            }
+        }
+
+        return 1m;
+    }
+
     public bool AllChecksPassed
     {
         get

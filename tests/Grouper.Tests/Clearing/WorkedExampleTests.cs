@@ -61,6 +61,12 @@ public class WorkedExampleTests
         Assert.Equal(Fen("100000000.00"), r.Hospitals.Sum(h => h.SettlementFen) + r.AdjustmentTotalFen + r.ReserveLeftFen);
         Assert.True(r.AllChecksPassed, string.Join("; ", r.Checks.Where(x => !x.Passed).Select(x => x.Name + ": " + x.Detail)));
         Assert.Equal(7, r.Checks.Count);
+
+        // Case-level final points (reported only): A's 100-point case → 100 × 1.0909 × 0.98 = 106.9082;
+        // B's 75-point case → 75 × 0.9091 × 1.03 = 70.227975 → 70.2280.
+        Assert.Equal(Pts("106.9082"), AnnualClearing.CaseFinalPoints(Pts("100"), r.LevelCoefficientOf("3A"), inputs.CoefficientsOf("A")));
+        Assert.Equal(Pts("70.2280"), AnnualClearing.CaseFinalPoints(Pts("75"), r.LevelCoefficientOf("3B"), inputs.CoefficientsOf("B")));
+        Assert.Equal(1m, r.LevelCoefficientOf("2A"));
     }
 
     [Fact]
