@@ -84,6 +84,30 @@ public class WorkedExampleTests
         Assert.True(r.AllChecksPassed);
     }
 
+    [Theory]
+    [InlineData("fund", "66.666667", "66666.67", "33333.33")]
+    [InlineData("cost", "96.666667", "71666.67", "28333.33")]
+    public void CostBasisPoolsWhatPatientsPaid(string basis, string pointValue, string sx, string sy)
+    {
+        // X: 10 × 100 points, N = 10 × 2,500 = 25,000; Y: 10 × 50 points, N = 10 × 2,000 = 20,000; one group → K = 1.
+        // Fund basis: V = 100,000 ÷ 1,500 = 66.666667; S = 1,000/1,500 and 500/1,500 of 100,000 → 66,666.67 (.667 gets the fen), 33,333.33.
+        // Cost basis: V_c = (100,000 + 45,000) ÷ 1,500 = 96.666667; gross 96,666.67 / 48,333.33; S = gross − N = 71,666.67 / 28,333.33.
+        var yaml = $$"""
+            name: t
+            version: "1"
+            clearings:
+              - { region: "350900", year: 2024, basis: {{basis}}, budget: 100000.00, reserve_share: 0,
+                  provisional_point_value: 90, surplus_retention: [ { retained: 1 } ], overrun_sharing: [ { fund_share: 0 } ] }
+            """;
+        var hospitals = new[] { Hospital("X", "3A"), Hospital("Y", "3A") };
+        var r = AnnualClearing.Run(Shard(2024, hospitals, Cases(0, 10, 100m, 10_000m, 0m).Concat(Cases(1, 10, 50m, 8_000m, 0m))), ParseInputs(yaml).Clearings[0]);
+        Assert.Equal(decimal.Parse(pointValue, System.Globalization.CultureInfo.InvariantCulture), r.PointValue);
+        Assert.Equal([Fen(sx), Fen(sy)], r.Hospitals.Select(h => h.SettlementFen));
+        Assert.Equal([Fen("25000"), Fen("20000")], r.Hospitals.Select(h => h.OtherPaidFen));
+        Assert.Equal([0L, 0L], r.Hospitals.Select(h => h.AdjustmentFen)); // surplus fully retained (open tier at 100%)
+        Assert.True(r.AllChecksPassed);
+    }
+
     [Fact]
     public void HalfUpOfEachShareWouldOverpayByOneFen()
     {
