@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using Grouper.Clearing.Internals;
 using Grouper.Core;
@@ -368,9 +367,4 @@ public static class AnnualClearing
 
         return list;
     }
-
-    internal static string Fen(long fen) => Money.Format(fen);
-
-    internal static string Points(long units) =>
-        (units / 10_000m).ToString("0.0000", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grouper.Clearing.Internals;
 using Grouper.Core;
 using YamlDotNet.Core;
@@ -352,6 +351,4 @@ public sealed class ClearingInputs
 
         return result;
     }
-
-    internal static string Format(decimal v) => v.ToString(CultureInfo.InvariantCulture);
 }
