@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using CsCheck;
 using Grouper.Core;
 using Grouper.Generation;
 using Grouper.Ingest;
@@ -136,6 +137,20 @@ public sealed class DischargeGeneratorTests
         Assert.InRange(Share(f => f[17].Length > 0 && f[17] != "0"), 0.002, 0.05);   // ventilation
         Assert.Contains(rows, f => f[15] == "96.7201" || f[16].Contains("96.7201", StringComparison.Ordinal));
 
+        // A person's admissions never overlap and nobody is admitted after dying; some have 3+ in the year.
+        foreach (var g in rows.GroupBy(f => f[2], StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var admissions = g.OrderBy(f => f[6], StringComparer.Ordinal).ToList();
+            for (var i = 1; i < admissions.Count; i++)
+            {
+                Assert.True(string.CompareOrdinal(admissions[i][5], admissions[i - 1][6]) > 0, $"{g.Key}: overlapping stays");
+                Assert.NotEqual("5", admissions[i - 1][12]);
+                Assert.Equal(admissions[0][7].Trim(), admissions[i][7].Trim());
+                Assert.Equal(admissions[0][3], admissions[i][3]);
+            }
+        }
+
+        Assert.True(rows.GroupBy(f => f[2], StringComparer.Ordinal).Count(g => g.Count() >= 3) > 100);
         var persons = rows.Select(f => f[2]).Distinct(StringComparer.Ordinal).Count();
         Assert.InRange(persons / (double)rows.Count, 0.75, 0.92);                     // repeat admissions
         Assert.Contains(rows, f => f[14].Contains("; ", StringComparison.Ordinal));   // quoted list
@@ -175,6 +190,18 @@ public sealed class DischargeGeneratorTests
         Assert.Equal(8, o.Summary.Warnings.Count);
         Assert.Equal(0xEF, o.Raw[0]);
         Assert.Contains("\r\n", o.Discharges, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Property_any_seed_count_fraction_and_line_end_matches_the_oracle()
+    {
+        Gen.Select(Gen.ULong, Gen.Int[1, 400], Gen.Double[0, 0.6], Gen.Bool)
+            .Sample(t =>
+            {
+                var (seed, count, fraction, crlf) = t;
+                var o = Run(new GeneratorOptions { Count = count, Seed = seed, BadFraction = fraction, CrLf = crlf, HospitalCount = 5 + (int)(seed % 40) });
+                AssertExpectedFilesMatchOracle(o);
+            }, iter: 40);
     }
 
     private static int BadLinesFieldCount(Output o)

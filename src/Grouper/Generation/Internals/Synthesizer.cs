@@ -76,7 +76,11 @@ internal sealed class Synthesizer
             var (y, dd) = Age(ps.Birth, discharge);
             var cls = CodeCatalog.ClassOf(y, dd, ps.Sex);
             var last = _codes.Templates[ps.LastTemplate];
-            if (_rng.Chance(0.5) && CodeCatalog.Compatible(last, cls / 3, cls % 3))
+            if (ps.Died)
+            {
+                // 死亡: no later admission; a new person instead.
+            }
+            else if (_rng.Chance(0.5) && CodeCatalog.Compatible(last, cls / 3, cls % 3))
             {
                 t = ps.LastTemplate;
             }
@@ -120,6 +124,7 @@ internal sealed class Synthesizer
         ref var st = ref _persons[person];
         st.LastDischarge = discharge;
         st.LastTemplate = t;
+        st.Died = row.Mode == DischargeMode.Died;
     }
 
     /// <summary>
