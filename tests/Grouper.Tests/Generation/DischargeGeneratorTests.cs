@@ -48,6 +48,21 @@ public sealed class DischargeGeneratorTests
         Assert.NotEqual(a.Hospitals, c.Hospitals);
     }
 
+    /// <summary>
+    /// Pins the bytes for one option set, so a run on another machine or runtime proves the output is
+    /// platform-independent. Update the hashes only for an intended change of the generator.
+    /// </summary>
+    [Fact]
+    public void Output_bytes_are_pinned()
+    {
+        var o = Run(new GeneratorOptions { Count = 2_000, Seed = 1, BadFraction = 0.05 });
+        Assert.Equal(GoldenDischarges, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(o.Raw)));
+        Assert.Equal(GoldenHospitals, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(o.Hospitals))));
+    }
+
+    private const string GoldenDischarges = "3D25E233C7BBB969A0F907A5163EEF9B1A1DF0CD91FC65EDD550C90A97CC17DD";
+    private const string GoldenHospitals = "C7C005E90D05F8AD63179E7CEF349F989988D3E97BFFE6794E619449B80440BA";
+
     [Fact]
     public void Header_is_the_records_md_column_list()
     {
