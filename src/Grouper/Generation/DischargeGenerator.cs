@@ -109,7 +109,7 @@ public static class DischargeGenerator
     private static GeneratorSummary WriteDischarges(GeneratorOptions options, CodeCatalog catalog, HospitalBuilder builder, Stream output, Stream rejectsOut, Stream warningsOut)
     {
         var synth = new Synthesizer(options, catalog, builder);
-        var writer = new RecordWriter(catalog, builder.Hospitals, options.Regions, options.CrLf);
+        var writer = new RecordWriter(catalog, builder.Hospitals, options);
         var sink = new ByteSink(output);
         var rejects = new StringBuilder("line,case_id,reason\n");
         var warnings = new StringBuilder("line,case_id,warning\n");
@@ -188,7 +188,7 @@ public static class DischargeGenerator
             {
                 synth.Plain(row, i + 1, discharge);
                 var fields = writer.Render(row);
-                var text = BadLines.Make(kind, occurrences[(int)kind], row, fields, catalog, ref badRng, out extra);
+                var text = BadLines.Make(kind, occurrences[(int)kind], row, fields, catalog, writer, ref badRng, out extra);
                 sink.Bytes(Encoding.UTF8.GetBytes(text));
                 sink.Bytes(lf);
                 caseId = CaseId(i + 1);

@@ -210,13 +210,35 @@ public sealed class DischargeGeneratorTests
     [Fact]
     public void Property_any_seed_count_fraction_and_line_end_matches_the_oracle()
     {
-        Gen.Select(Gen.ULong, Gen.Int[1, 400], Gen.Double[0, 0.6], Gen.Bool)
+        Gen.Select(Gen.ULong, Gen.Int[1, 400], Gen.Double[0, 0.6], Gen.Int[0, 15])
             .Sample(t =>
             {
-                var (seed, count, fraction, crlf) = t;
-                var o = Run(new GeneratorOptions { Count = count, Seed = seed, BadFraction = fraction, CrLf = crlf, HospitalCount = 5 + (int)(seed % 40) });
+                var (seed, count, fraction, flags) = t;
+                var o = Run(new GeneratorOptions
+                {
+                    Count = count,
+                    Seed = seed,
+                    BadFraction = fraction,
+                    HospitalCount = 5 + (int)(seed % 40),
+                    CrLf = (flags & 1) != 0,
+                    Utf8Bom = (flags & 2) != 0,
+                    ShuffleColumns = (flags & 4) != 0,
+                    ExtraColumn = (flags & 8) != 0,
+                });
                 AssertExpectedFilesMatchOracle(o);
             }, iter: 40);
+    }
+
+    [Fact]
+    public void Shuffled_columns_with_an_extra_column_keep_every_kind_exact()
+    {
+        var o = Run(new GeneratorOptions { Count = 1_500, Seed = 77, BadFraction = 0.1, ShuffleColumns = true, ExtraColumn = true });
+        var header = o.Discharges[..o.Discharges.IndexOf('\n', StringComparison.Ordinal)].Split(',');
+        Assert.Equal(25, header.Length);
+        Assert.NotEqual(CsvOracle.Columns, header.Take(24));
+        Assert.Contains("remark", header);
+        AssertExpectedFilesMatchOracle(o);
+        Assert.Equal(15, o.Summary.Rejects.Count);
     }
 
     private static int BadLinesFieldCount(Output o)
@@ -232,15 +254,26 @@ public sealed class DischargeGeneratorTests
         var expectedRejects = Expected(o.Rejects).ToDictionary(x => x.Line);
         var expectedWarnings = Expected(o.Warnings).ToDictionary(x => x.Line);
         var accepted = new HashSet<string>(StringComparer.Ordinal);
-        var records = CsvOracle.Parse(o.Discharges).Skip(1).ToList();
+        var all = CsvOracle.Parse(o.Discharges);
+        var header = all[0].Fields;
+        Assert.Equal(CsvOracle.Columns.Order(StringComparer.Ordinal), header.Where(h => h != "remark").Order(StringComparer.Ordinal));
+        var records = all.Skip(1).ToList();
+        var caseIdAt = Array.IndexOf(header, "case_id");
         Assert.Equal(o.Summary.Records, records.Count);
         foreach (var rec in records)
         {
-            var (reject, warnings) = CsvOracle.Validate(rec, regions, accepted);
+            var (reject, warnings) = CsvOracle.Validate(rec, header, regions, accepted);
             if (expectedRejects.TryGetValue(rec.Line, out var er))
             {
                 Assert.True(er.What == reject, $"line {rec.Line}: expected {er.What}, oracle says {reject ?? "accepted"}");
-                Assert.Equal(er.CaseId, rec.Fields[0]);
+                if (rec.Fields.Length == header.Length)
+                {
+                    Assert.Equal(er.CaseId, rec.Fields[caseIdAt]);
+                }
+                else
+                {
+                    Assert.Contains(er.CaseId, rec.Fields);
+                }
             }
             else
             {
@@ -249,7 +282,7 @@ public sealed class DischargeGeneratorTests
                 Assert.True(want.SequenceEqual(warnings), $"line {rec.Line}: expected [{string.Join(' ', want)}], oracle says [{string.Join(' ', warnings)}]");
                 if (ew.CaseId is not null)
                 {
-                    Assert.Equal(ew.CaseId, rec.Fields[0]);
+                    Assert.Equal(ew.CaseId, rec.Fields[caseIdAt]);
                 }
             }
         }
