@@ -350,6 +350,14 @@ public sealed class DischargeGeneratorTests
     }
 
     [Fact]
+    public void Cancellation_stops_the_run()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => DischargeGenerator.Write(new GeneratorOptions { Count = 10 }, new BuiltInCodeSource(), Stream.Null, Stream.Null, Stream.Null, Stream.Null, cts.Token));
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         Assert.Throws<ArgumentException>(() => DischargeGenerator.BuildHospitals(new GeneratorOptions { HospitalCount = 2 }));
