@@ -42,6 +42,12 @@ public sealed record GeneratorOptions
     /// <summary>Start discharges.csv with a UTF-8 BOM.</summary>
     public bool Utf8Bom { get; init; }
 
+    /// <summary>Write the columns in a seed-dependent order (readers match columns by header name).</summary>
+    public bool ShuffleColumns { get; init; }
+
+    /// <summary>Add an extra column <c>remark</c> that readers must ignore (mostly empty, sometimes a quoted text with a comma).</summary>
+    public bool ExtraColumn { get; init; }
+
     /// <summary>Out-of-province destination outside every region (e.g. Shanghai): 3 hospitals there.</summary>
     public GeneratorSite OutOfProvinceSite { get; init; } = new("310104", "上海市徐汇区", true);
 

@@ -121,7 +121,11 @@ internal static partial class CsvOracle
     /// <paramref name="hospitalRegion"/> maps hospital id → pooling region; <paramref name="insuredRegion"/>
     /// is the region the person belongs to (the generator puts it at the start of person_id).
     /// </summary>
-    public static (string? Reject, List<string> Warnings) Validate(CsvRecord rec, IReadOnlyDictionary<string, string> hospitalRegion, HashSet<string> acceptedCases)
+    public static (string? Reject, List<string> Warnings) Validate(CsvRecord rec, IReadOnlyDictionary<string, string> hospitalRegion, HashSet<string> acceptedCases) =>
+        Validate(rec, Columns, hospitalRegion, acceptedCases);
+
+    /// <summary>As above with the file's header: columns are matched by (trimmed) name, extra columns ignored.</summary>
+    public static (string? Reject, List<string> Warnings) Validate(CsvRecord rec, string[] header, IReadOnlyDictionary<string, string> hospitalRegion, HashSet<string> acceptedCases)
     {
         var warnings = new List<string>();
         if (rec.Length > 64 * 1024)
@@ -129,13 +133,14 @@ internal static partial class CsvOracle
             return ("LINE_TOO_LONG", warnings);
         }
 
-        if (rec.Fields.Length != Columns.Length)
+        if (rec.Fields.Length != header.Length)
         {
             return ("FIELD_COUNT", warnings);
         }
 
         var v = rec.Fields.Select(f => f.Trim(' ')).ToArray();
-        string F(string name) => v[Array.IndexOf(Columns, name)];
+        var names = header.Select(h => h.Trim(' ')).ToArray();
+        string F(string name) => v[Array.IndexOf(names, name)];
         string[] required = ["case_id", "hospital_id", "person_id", "insurance_type", "admit_date", "discharge_date", "sex", "age_years", "discharge_mode", "principal_dx", "total_cost", "policy_cost", "care_location"];
         if (required.Any(r => F(r).Length == 0))
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using CsCheck;
 using Grouper.Core;
 using Grouper.Generation;
 using Grouper.Ingest;
@@ -46,6 +47,21 @@ public sealed class DischargeGeneratorTests
         Assert.NotEqual(a.Raw, c.Raw);
         Assert.NotEqual(a.Hospitals, c.Hospitals);
     }
+
+    /// <summary>
+    /// Pins the bytes for one option set, so a run on another machine or runtime proves the output is
+    /// platform-independent. Update the hashes only for an intended change of the generator.
+    /// </summary>
+    [Fact]
+    public void Output_bytes_are_pinned()
+    {
+        var o = Run(new GeneratorOptions { Count = 2_000, Seed = 1, BadFraction = 0.05 });
+        Assert.Equal(GoldenDischarges, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(o.Raw)));
+        Assert.Equal(GoldenHospitals, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(o.Hospitals))));
+    }
+
+    private const string GoldenDischarges = "3D25E233C7BBB969A0F907A5163EEF9B1A1DF0CD91FC65EDD550C90A97CC17DD";
+    private const string GoldenHospitals = "C7C005E90D05F8AD63179E7CEF349F989988D3E97BFFE6794E619449B80440BA";
 
     [Fact]
     public void Header_is_the_records_md_column_list()
@@ -136,6 +152,20 @@ public sealed class DischargeGeneratorTests
         Assert.InRange(Share(f => f[17].Length > 0 && f[17] != "0"), 0.002, 0.05);   // ventilation
         Assert.Contains(rows, f => f[15] == "96.7201" || f[16].Contains("96.7201", StringComparison.Ordinal));
 
+        // A person's admissions never overlap and nobody is admitted after dying; some have 3+ in the year.
+        foreach (var g in rows.GroupBy(f => f[2], StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var admissions = g.OrderBy(f => f[6], StringComparer.Ordinal).ToList();
+            for (var i = 1; i < admissions.Count; i++)
+            {
+                Assert.True(string.CompareOrdinal(admissions[i][5], admissions[i - 1][6]) > 0, $"{g.Key}: overlapping stays");
+                Assert.NotEqual("5", admissions[i - 1][12]);
+                Assert.Equal(admissions[0][7].Trim(), admissions[i][7].Trim());
+                Assert.Equal(admissions[0][3], admissions[i][3]);
+            }
+        }
+
+        Assert.True(rows.GroupBy(f => f[2], StringComparer.Ordinal).Count(g => g.Count() >= 3) > 100);
         var persons = rows.Select(f => f[2]).Distinct(StringComparer.Ordinal).Count();
         Assert.InRange(persons / (double)rows.Count, 0.75, 0.92);                     // repeat admissions
         Assert.Contains(rows, f => f[14].Contains("; ", StringComparison.Ordinal));   // quoted list
@@ -177,6 +207,40 @@ public sealed class DischargeGeneratorTests
         Assert.Contains("\r\n", o.Discharges, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Property_any_seed_count_fraction_and_line_end_matches_the_oracle()
+    {
+        Gen.Select(Gen.ULong, Gen.Int[1, 400], Gen.Double[0, 0.6], Gen.Int[0, 15])
+            .Sample(t =>
+            {
+                var (seed, count, fraction, flags) = t;
+                var o = Run(new GeneratorOptions
+                {
+                    Count = count,
+                    Seed = seed,
+                    BadFraction = fraction,
+                    HospitalCount = 5 + (int)(seed % 40),
+                    CrLf = (flags & 1) != 0,
+                    Utf8Bom = (flags & 2) != 0,
+                    ShuffleColumns = (flags & 4) != 0,
+                    ExtraColumn = (flags & 8) != 0,
+                });
+                AssertExpectedFilesMatchOracle(o);
+            }, iter: 40);
+    }
+
+    [Fact]
+    public void Shuffled_columns_with_an_extra_column_keep_every_kind_exact()
+    {
+        var o = Run(new GeneratorOptions { Count = 1_500, Seed = 77, BadFraction = 0.1, ShuffleColumns = true, ExtraColumn = true });
+        var header = o.Discharges[..o.Discharges.IndexOf('\n', StringComparison.Ordinal)].Split(',');
+        Assert.Equal(25, header.Length);
+        Assert.NotEqual(CsvOracle.Columns, header.Take(24));
+        Assert.Contains("remark", header);
+        AssertExpectedFilesMatchOracle(o);
+        Assert.Equal(15, o.Summary.Rejects.Count);
+    }
+
     private static int BadLinesFieldCount(Output o)
     {
         var records = CsvOracle.Parse(o.Discharges).Skip(1);
@@ -190,15 +254,26 @@ public sealed class DischargeGeneratorTests
         var expectedRejects = Expected(o.Rejects).ToDictionary(x => x.Line);
         var expectedWarnings = Expected(o.Warnings).ToDictionary(x => x.Line);
         var accepted = new HashSet<string>(StringComparer.Ordinal);
-        var records = CsvOracle.Parse(o.Discharges).Skip(1).ToList();
+        var all = CsvOracle.Parse(o.Discharges);
+        var header = all[0].Fields;
+        Assert.Equal(CsvOracle.Columns.Order(StringComparer.Ordinal), header.Where(h => h != "remark").Order(StringComparer.Ordinal));
+        var records = all.Skip(1).ToList();
+        var caseIdAt = Array.IndexOf(header, "case_id");
         Assert.Equal(o.Summary.Records, records.Count);
         foreach (var rec in records)
         {
-            var (reject, warnings) = CsvOracle.Validate(rec, regions, accepted);
+            var (reject, warnings) = CsvOracle.Validate(rec, header, regions, accepted);
             if (expectedRejects.TryGetValue(rec.Line, out var er))
             {
                 Assert.True(er.What == reject, $"line {rec.Line}: expected {er.What}, oracle says {reject ?? "accepted"}");
-                Assert.Equal(er.CaseId, rec.Fields[0]);
+                if (rec.Fields.Length == header.Length)
+                {
+                    Assert.Equal(er.CaseId, rec.Fields[caseIdAt]);
+                }
+                else
+                {
+                    Assert.Contains(er.CaseId, rec.Fields);
+                }
             }
             else
             {
@@ -207,7 +282,7 @@ public sealed class DischargeGeneratorTests
                 Assert.True(want.SequenceEqual(warnings), $"line {rec.Line}: expected [{string.Join(' ', want)}], oracle says [{string.Join(' ', warnings)}]");
                 if (ew.CaseId is not null)
                 {
-                    Assert.Equal(ew.CaseId, rec.Fields[0]);
+                    Assert.Equal(ew.CaseId, rec.Fields[caseIdAt]);
                 }
             }
         }
@@ -272,6 +347,14 @@ public sealed class DischargeGeneratorTests
         Assert.All(rows, f => Assert.StartsWith("350900P", f[2], StringComparison.Ordinal));
         var regions = HospitalRegions(o.Hospitals);
         Assert.All(rows.Where(f => f[22] == "local"), f => Assert.Equal("350900", regions[f[1]]));
+    }
+
+    [Fact]
+    public void Cancellation_stops_the_run()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => DischargeGenerator.Write(new GeneratorOptions { Count = 10 }, new BuiltInCodeSource(), Stream.Null, Stream.Null, Stream.Null, Stream.Null, cts.Token));
     }
 
     [Fact]

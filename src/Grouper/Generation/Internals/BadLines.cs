@@ -67,7 +67,7 @@ internal static class BadLines
     public static bool IsWarning(LineKind kind) => (int)kind >= FirstWarning;
 
     /// <summary>Builds the line text (without line end); <paramref name="extraLines"/> counts line breaks inside quoted fields.</summary>
-    public static string Make(LineKind kind, int occurrence, CaseRow row, string[] f, CodeCatalog codes, ref Rng rng, out int extraLines)
+    public static string Make(LineKind kind, int occurrence, CaseRow row, string[] f, CodeCatalog codes, RecordWriter writer, ref Rng rng, out int extraLines)
     {
         extraLines = 0;
         var v = occurrence;
@@ -80,9 +80,9 @@ internal static class BadLines
             case LineKind.FieldCount:
                 return (v % 3) switch
                 {
-                    0 => string.Join(',', f, 0, f.Length - 1),
-                    1 => string.Join(',', f) + ",",
-                    _ => string.Join(',', f) + ",extra",
+                    0 => writer.Join(f, row, dropLast: true),
+                    1 => writer.Join(f, row, dropLast: false) + ",",
+                    _ => writer.Join(f, row, dropLast: false) + ",extra",
                 };
             case LineKind.MissingField:
                 var mc = v % (MissingColumns.Length + 1);
@@ -284,7 +284,7 @@ internal static class BadLines
                 break;
         }
 
-        return string.Join(',', f);
+        return writer.Join(f, row, dropLast: false);
     }
 
     private static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -85,4 +85,5 @@ internal struct PersonState
     public int BirthWeight;
     public DateOnly LastDischarge;
     public int LastTemplate;
+    public bool Died;
 }

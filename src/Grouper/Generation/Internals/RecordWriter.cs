@@ -28,28 +28,81 @@ internal sealed class RecordWriter
     private readonly byte[][] _hospitalIds;
     private readonly byte[][] _regionCodes;
     private readonly byte[] _newline;
+    /// <summary>Index of the ignored extra column in <see cref="_order"/>.</summary>
+    private const int Extra = 24;
+
     private readonly ByteSink _scratch = new(null, 1 << 12);
 
-    public RecordWriter(CodeCatalog codes, IReadOnlyList<Hospital> hospitals, IReadOnlyList<GeneratorRegion> regions, bool crlf)
+    /// <summary>Written order of the columns (records.md order unless shuffled; <see cref="Extra"/> = the extra column).</summary>
+    private readonly int[] _order;
+
+    public RecordWriter(CodeCatalog codes, IReadOnlyList<Hospital> hospitals, GeneratorOptions options)
     {
         _codes = codes;
         _hospitalIds = [.. hospitals.Select(h => Encoding.UTF8.GetBytes(h.HospitalId))];
-        _regionCodes = [.. regions.Select(r => Encoding.ASCII.GetBytes(r.Code))];
-        _newline = crlf ? "\r\n"u8.ToArray() : "\n"u8.ToArray();
+        _regionCodes = [.. options.Regions.Select(r => Encoding.ASCII.GetBytes(r.Code))];
+        _newline = options.CrLf ? "\r\n"u8.ToArray() : "\n"u8.ToArray();
+        var order = Enumerable.Range(0, Columns.Length + (options.ExtraColumn ? 1 : 0)).ToArray();
+        if (options.ShuffleColumns)
+        {
+            // Fisher–Yates with the run's own stream: columns are matched by name (records.md).
+            var rng = new Rng(options.Seed, 0x434F);
+            for (var i = order.Length - 1; i > 0; i--)
+            {
+                var j = rng.Below(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+        }
+
+        _order = order;
     }
+
+    /// <summary>Name of the extra column (<see cref="GeneratorOptions.ExtraColumn"/>), which readers must ignore.</summary>
+    public const string ExtraColumnName = "remark";
+
+    /// <summary>Joins fields given in records.md order in the written order; optionally drops the last written field (the one before it when that is case_id).</summary>
+    public string Join(string[] fields, CaseRow row, bool dropLast)
+    {
+        // The dropped field is never case_id, so expected-rejects.csv can name the case.
+        var drop = !dropLast ? -1 : _order[^1] != CaseId ? _order.Length - 1 : _order.Length - 2;
+        var sb = new StringBuilder();
+        var first = true;
+        for (var i = 0; i < _order.Length; i++)
+        {
+            if (i == drop)
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            sb.Append(_order[i] == Extra ? ExtraValue(row) : fields[_order[i]]);
+        }
+
+        return sb.ToString();
+    }
+
+    private static readonly byte[] ExtraRemark = Encoding.UTF8.GetBytes("\"见病历, 无特殊\"");
+
+    /// <summary>Mostly empty; every 7th case a quoted remark with a comma (ignored by readers).</summary>
+    private static string ExtraValue(CaseRow row) => row.CaseNo % 7 == 0 ? Encoding.UTF8.GetString(ExtraRemark) : string.Empty;
 
     public ReadOnlySpan<byte> NewLine => _newline;
 
     public void WriteHeader(ByteSink s)
     {
-        for (var i = 0; i < Columns.Length; i++)
+        for (var i = 0; i < _order.Length; i++)
         {
             if (i > 0)
             {
                 s.Byte((byte)',');
             }
 
-            s.Bytes(Encoding.ASCII.GetBytes(Columns[i]));
+            s.Bytes(Encoding.ASCII.GetBytes(_order[i] == Extra ? ExtraColumnName : Columns[_order[i]]));
         }
 
         s.Bytes(_newline);
@@ -57,14 +110,25 @@ internal sealed class RecordWriter
 
     public void WriteLine(ByteSink s, CaseRow r)
     {
-        for (var col = 0; col < Columns.Length; col++)
+        for (var i = 0; i < _order.Length; i++)
         {
-            if (col > 0)
+            if (i > 0)
             {
                 s.Byte((byte)',');
             }
 
-            WriteField(s, r, col);
+            var col = _order[i];
+            if (col == Extra)
+            {
+                if (r.CaseNo % 7 == 0)
+                {
+                    s.Bytes(ExtraRemark);
+                }
+            }
+            else
+            {
+                WriteField(s, r, col);
+            }
         }
 
         s.Bytes(_newline);

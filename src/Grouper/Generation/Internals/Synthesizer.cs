@@ -23,7 +23,7 @@ internal sealed class Synthesizer
         (22, 0.55, 16_000, 0.45, 0.9),  // Rehabilitation
     ];
 
-    /// <summary>Weights (per 1,000) of 0..15 secondary diagnoses; 16..40 share the remaining 1%.</summary>
+    /// <summary>Weights (per 1,000) of 0..15 secondary diagnoses; 16..40 together get ≈ 1%.</summary>
     private static readonly int[] SecondaryCountWeights = [60, 85, 135, 150, 145, 115, 85, 60, 40, 30, 20, 14, 10, 8, 6, 5];
 
     private static readonly int[] OtherProcCountWeights = [40, 25, 15, 10, 6, 4];
@@ -49,7 +49,7 @@ internal sealed class Synthesizer
         for (var i = 0; i <= 40; i++)
         {
             counts[i] = i;
-            weights[i] = i < SecondaryCountWeights.Length ? SecondaryCountWeights[i] * 25L : 4L * 1;
+            weights[i] = i < SecondaryCountWeights.Length ? SecondaryCountWeights[i] * 25L : 10L;
         }
 
         _secondaryCount = new WeightedTable(counts, weights);
@@ -76,7 +76,11 @@ internal sealed class Synthesizer
             var (y, dd) = Age(ps.Birth, discharge);
             var cls = CodeCatalog.ClassOf(y, dd, ps.Sex);
             var last = _codes.Templates[ps.LastTemplate];
-            if (_rng.Chance(0.5) && CodeCatalog.Compatible(last, cls / 3, cls % 3))
+            if (ps.Died)
+            {
+                // 死亡: no later admission; a new person instead.
+            }
+            else if (_rng.Chance(0.5) && CodeCatalog.Compatible(last, cls / 3, cls % 3))
             {
                 t = ps.LastTemplate;
             }
@@ -120,6 +124,7 @@ internal sealed class Synthesizer
         ref var st = ref _persons[person];
         st.LastDischarge = discharge;
         st.LastTemplate = t;
+        st.Died = row.Mode == DischargeMode.Died;
     }
 
     /// <summary>
