@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using Grouper.Core;
+
+namespace Grouper.Drg.Internals;
+
+/// <summary>
+/// Frozen open-addressing hash map from a packed <see cref="Code"/> to a dense id, built once per
+/// catalog. Packed codes keep their characters in the high bits and zeros below, so both halves are
+/// mixed before taking the top bits of the product. Load factor ≤ 0.5, linear probing.
+/// </summary>
+internal sealed class CodeMap
+{
+    private readonly UInt128[] _keys;
+    private readonly int[] _values;
+    private readonly int _shift;
+    private readonly int _mask;
+
+    public CodeMap(IReadOnlyList<Code> codes)
+    {
+        var cap = 16;
+        while (cap < codes.Count * 2)
+        {
+            cap <<= 1;
+        }
+
+        _keys = new UInt128[cap];
+        _values = new int[cap];
+        _mask = cap - 1;
+        _shift = 64 - System.Numerics.BitOperations.Log2((uint)cap);
+        for (var id = 0; id < codes.Count; id++)
+        {
+            var k = codes[id].Value;
+            if (k == UInt128.Zero)
+            {
+                throw new ArgumentException("empty code");
+            }
+
+            var i = Slot(k);
+            while (_keys[i] != UInt128.Zero)
+            {
+                if (_keys[i] == k)
+                {
+                    throw new ArgumentException("duplicate code " + codes[id]);
+                }
+
+                i = (i + 1) & _mask;
+            }
+
+            _keys[i] = k;
+            _values[i] = id;
+        }
+
+        Count = codes.Count;
+    }
+
+    public int Count { get; }
+
+    /// <summary>Dense id of the code, −1 when absent (also for <see cref="Code.Empty"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(Code code)
+    {
+        var k = code.Value;
+        var i = Slot(k);
+        var keys = _keys;
+        while (true)
+        {
+            var s = keys[i];
+            if (s == k)
+            {
+                return k == UInt128.Zero ? -1 : _values[i];
+            }
+
+            if (s == UInt128.Zero)
+            {
+                return -1;
+            }
+
+            i = (i + 1) & _mask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Slot(UInt128 k)
+    {
+        var h = ((ulong)(k >> 64) * 0x9E3779B97F4A7C15UL) ^ ((ulong)k * 0xC2B2AE3D27D4EB4FUL);
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9UL;
+        return (int)(h >> _shift) & _mask;
+    }
+}

@@ -1,0 +1,153 @@
+using Grouper.Core;
+
+namespace Grouper.Drg.Internals;
+
+/// <summary>Per-diagnosis facts, indexed by dense diagnosis id.</summary>
+internal struct DxInfo
+{
+    /// <summary>Candidate MDCs (principal-diagnosis tables) in <see cref="CompiledCatalog.MdcPool"/>.</summary>
+    public int MdcStart;
+    public byte MdcCount;
+
+    /// <summary>MDCZ site index, −1 none.</summary>
+    public sbyte Site;
+
+    /// <summary>In the any-position MDC list (MDCY).</summary>
+    public bool AnyDxMdc;
+
+    /// <summary>Level when the code is a secondary diagnosis.</summary>
+    public CcLevel Level;
+
+    /// <summary>Exclusion table of the code as CC/MCC, −1 none.</summary>
+    public short CcTable;
+
+    /// <summary>Exclusion table the code belongs to as a principal diagnosis, −1 none.</summary>
+    public short PrincipalTable;
+
+    /// <summary>Test ids the code sets as principal diagnosis (pool slice).</summary>
+    public int PdxStart;
+    public ushort PdxCount;
+
+    /// <summary>Test ids the code sets as secondary diagnosis.</summary>
+    public int SdxStart;
+    public ushort SdxCount;
+}
+
+/// <summary>Per-procedure facts; every procedure in the map is in the universe U.</summary>
+internal struct ProcInfo
+{
+    public int PStart;
+    public ushort PCount;
+    public int OStart;
+    public ushort OCount;
+}
+
+internal sealed class TestInfo
+{
+    public required TestMode Mode { get; init; }
+
+    public required string Text { get; init; }
+
+    public required string Adrg { get; init; }
+}
+
+internal sealed class MdcInfo
+{
+    public required string Code { get; init; }
+
+    public required MdcKind Kind { get; init; }
+
+    /// <summary>0 no sex rule, else (byte)Sex.Male / Sex.Female.</summary>
+    public required byte Sex { get; init; }
+
+    /// <summary>DRG index given on a sex conflict (0 = 0000).</summary>
+    public required short SexConflictDrg { get; init; }
+
+    public required DrgReason SexConflictReason { get; init; }
+
+    /// <summary>MDC of the sex-conflict QY group, −1 for 0000.</summary>
+    public required short SexConflictMdc { get; init; }
+
+    /// <summary>Nothing matches → the MDC's QY (MDCP) instead of 0000.</summary>
+    public required bool NoAdrgQy { get; init; }
+
+    public required short QyDrg { get; init; }
+
+    /// <summary>Surgical then non-OR ADRGs, each by catalog order.</summary>
+    public required int[] ProcAdrgs { get; init; }
+
+    /// <summary>Medical ADRGs by catalog order.</summary>
+    public required int[] MedicalAdrgs { get; init; }
+}
+
+internal sealed class AdrgInfo
+{
+    public required string Code { get; init; }
+
+    public required int Mdc { get; init; }
+
+    public required AdrgKind Kind { get; init; }
+
+    public required int Order { get; init; }
+
+    public required string Logic { get; init; }
+
+    /// <summary>DNF: the ADRG holds when every test of some clause holds.</summary>
+    public required int[][] Clauses { get; init; }
+
+    public required bool HasAgeBand { get; init; }
+
+    public required int AgeDaysMin { get; init; }
+
+    public required int AgeDaysMax { get; init; }
+
+    public required bool HasWeightBand { get; init; }
+
+    public required int WeightMin { get; init; }
+
+    public required int WeightMax { get; init; }
+
+    /// <summary>DRG index per <see cref="CcLevel"/> (None, CC, MCC).</summary>
+    public required short[] DrgByLevel { get; init; }
+}
+
+/// <summary>The catalog compiled for the grouper: dense ids, frozen maps, test bit lists.</summary>
+internal sealed class CompiledCatalog
+{
+    public required CodeMap DxMap { get; init; }
+
+    public required CodeMap ProcMap { get; init; }
+
+    public required DxInfo[] Dx { get; init; }
+
+    public required ProcInfo[] Proc { get; init; }
+
+    public required ushort[] TestPool { get; init; }
+
+    public required short[] MdcPool { get; init; }
+
+    public required TestInfo[] Tests { get; init; }
+
+    /// <summary>ulong words of a case's test bitset.</summary>
+    public required int TestWords { get; init; }
+
+    public required MdcInfo[] Mdcs { get; init; }
+
+    public required AdrgInfo[] Adrgs { get; init; }
+
+    public required int PreAdrgMdc { get; init; }
+
+    public required int NewbornMdc { get; init; }
+
+    public required int AnyDxMdc { get; init; }
+
+    public required int MultiTraumaMdc { get; init; }
+
+    public required int NeonateMaxAgeDays { get; init; }
+
+    public required int InfantMaxAgeDays { get; init; }
+
+    public required int[] DrgWeight4 { get; init; }
+
+    public required string[] SiteNames { get; init; }
+}
