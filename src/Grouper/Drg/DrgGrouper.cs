@@ -58,6 +58,9 @@ public sealed class DrgGrouper
     private ref struct Case
     {
         public Span<ulong> Bits;
+
+        /// <summary>ADRGs that can hold (an anchor test of one of their clauses is set).</summary>
+        public Span<ulong> Candidates;
         public Span<int> SecIds;
         public Span<int> SecPos;
         public int SecCount;
@@ -87,13 +90,15 @@ public sealed class DrgGrouper
         // ---- step 0: refusals
         if (input.PrincipalDx.IsEmpty)
         {
-            Ungroupable(ref result, DrgReason.UngroupableNoPrincipalDx, -1, trace, "step 0: no principal diagnosis → 0000");
+            Ungroupable(ref result, DrgReason.UngroupableNoPrincipalDx, -1);
+            trace?.Add("step 0: no principal diagnosis → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNoPrincipalDx) + ")");
             return;
         }
 
         if (_requireKnownSex && input.Sex is not (Sex.Male or Sex.Female))
         {
-            Ungroupable(ref result, DrgReason.UngroupableSexUnknown, -1, trace, $"step 0: sex {(int)input.Sex} not stated (RequireKnownSex) → 0000");
+            Ungroupable(ref result, DrgReason.UngroupableSexUnknown, -1);
+            trace?.Add($"step 0: sex {(int)input.Sex} not stated (RequireKnownSex) → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableSexUnknown) + ")");
             return;
         }
 
@@ -112,6 +117,7 @@ public sealed class DrgGrouper
             OthIds = oth.Length <= StackCodes ? stackalloc int[oth.Length] : new int[oth.Length],
             OthPos = oth.Length <= StackCodes ? stackalloc int[oth.Length] : new int[oth.Length],
             Bits = stackalloc ulong[c.TestWords],
+            Candidates = stackalloc ulong[c.AdrgWords],
         };
         cs.PdxId = c.DxMap.Find(cs.Pdx);
         for (var i = 0; i < sec.Length; i++)
@@ -218,6 +224,25 @@ public sealed class DrgGrouper
             }
         }
 
+        // ---- candidate ADRGs from the set tests
+        var cand = cs.Candidates;
+        var anchorPool = c.AnchorPool;
+        for (var w = 0; w < bits.Length; w++)
+        {
+            var word = bits[w];
+            while (word != 0)
+            {
+                var t = (w << 6) + BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                var end = c.AnchorStart[t] + c.AnchorCount[t];
+                for (var k = c.AnchorStart[t]; k < end; k++)
+                {
+                    int ai = anchorPool[k];
+                    cand[ai >> 6] |= 1UL << ai;
+                }
+            }
+        }
+
         // ---- step 1: MDCA
         if (c.PreAdrgMdc >= 0)
         {
@@ -234,7 +259,8 @@ public sealed class DrgGrouper
         {
             if (input.AgeDays < 0)
             {
-                Ungroupable(ref result, DrgReason.UngroupableNewbornData, -1, trace, "step 2: age_years 0 without age_days → 0000");
+                Ungroupable(ref result, DrgReason.UngroupableNewbornData, -1);
+                trace?.Add("step 2: age_years 0 without age_days → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNewbornData) + ")");
                 return;
             }
 
@@ -315,7 +341,8 @@ public sealed class DrgGrouper
         // ---- step 6: MDC by principal diagnosis
         if (cs.PdxId < 0 || c.Dx[cs.PdxId].MdcCount == 0)
         {
-            Ungroupable(ref result, DrgReason.UngroupableUnknownPrincipalDx, -1, trace, $"step 6: principal {cs.Pdx} in no MDC table → 0000");
+            Ungroupable(ref result, DrgReason.UngroupableUnknownPrincipalDx, -1);
+            trace?.Add($"step 6: principal {cs.Pdx} in no MDC table → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableUnknownPrincipalDx) + ")");
             return;
         }
 
@@ -326,11 +353,11 @@ public sealed class DrgGrouper
             var found = -1;
             for (var j = 0; j < dx.MdcCount; j++)
             {
-                var cand = c.MdcPool[dx.MdcStart + j];
-                var ms = c.Mdcs[cand].Sex;
+                var option = c.MdcPool[dx.MdcStart + j];
+                var ms = c.Mdcs[option].Sex;
                 if (ms == 0 || ms == (byte)input.Sex)
                 {
-                    found = cand;
+                    found = option;
                     break;
                 }
             }
@@ -349,7 +376,8 @@ public sealed class DrgGrouper
                 }
                 else
                 {
-                    Ungroupable(ref result, DrgReason.UngroupableSexConflict, -1, trace, $"step 6: principal {cs.Pdx} is in {m.Code}, patient is {input.Sex} → 0000");
+                    Ungroupable(ref result, DrgReason.UngroupableSexConflict, -1);
+                    trace?.Add($"step 6: principal {cs.Pdx} is in {m.Code}, patient is {input.Sex} → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableSexConflict) + ")");
                 }
 
                 return;
@@ -405,7 +433,8 @@ public sealed class DrgGrouper
         }
         else
         {
-            Ungroupable(ref result, DrgReason.UngroupableNoAdrg, mdc, trace, $"step 9: no ADRG of {m.Code} held → 0000");
+            Ungroupable(ref result, DrgReason.UngroupableNoAdrg, mdc);
+            trace?.Add($"step 9: no ADRG of {m.Code} held → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNoAdrg) + ")");
         }
     }
 
@@ -413,9 +442,16 @@ public sealed class DrgGrouper
     private bool TryList(int[] list, ref Case cs, ref DrgResult result, ICollection<string>? trace, bool requireAgeBand)
     {
         var adrgs = _c.Adrgs;
+        var cand = cs.Candidates;
         for (var i = 0; i < list.Length; i++)
         {
-            var a = adrgs[list[i]];
+            var ai = list[i];
+            if ((cand[ai >> 6] & (1UL << ai)) == 0 && trace is null)
+            {
+                continue; // no anchor set: cannot hold (the trace path evaluates it to say why)
+            }
+
+            var a = adrgs[ai];
             if (a.HasAgeBand ? (cs.AgeDays < a.AgeDaysMin || cs.AgeDays > a.AgeDaysMax) : requireAgeBand)
             {
                 if (trace is not null && a.HasAgeBand)
@@ -441,7 +477,8 @@ public sealed class DrgGrouper
             {
                 if (cs.Weight < 0)
                 {
-                    Ungroupable(ref result, DrgReason.UngroupableNewbornData, a.Mdc, trace, $"  {a.Code}: logic holds but birth weight is missing → 0000");
+                    Ungroupable(ref result, DrgReason.UngroupableNewbornData, a.Mdc);
+                    trace?.Add($"  {a.Code}: logic holds but birth weight is missing → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNewbornData) + ")");
                     return true;
                 }
 
@@ -675,13 +712,12 @@ public sealed class DrgGrouper
         return -1;
     }
 
-    private void Ungroupable(ref DrgResult result, DrgReason reason, int mdc, ICollection<string>? trace, string message)
+    private static void Ungroupable(ref DrgResult result, DrgReason reason, int mdc)
     {
         result.Mdc = (short)mdc;
         result.Adrg = -1;
         result.Drg = 0;
         result.Reason = reason;
-        trace?.Add($"{message} ({DrgReasons.Name(reason)})");
     }
 
     private string FailingTokens(AdrgInfo a, Span<ulong> bits)

@@ -753,8 +753,39 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
                 Collect(_procSections, _ => true).AsReadOnly()));
         }
 
+        // ---- anchors: one test per clause, the most selective by mode
+        static int Selectivity(TestMode m) => m switch
+        {
+            TestMode.PrincipalDx or TestMode.PrincipalProc => 0,
+            TestMode.SecondaryDx or TestMode.AnyDx or TestMode.AnyProc => 1,
+            _ => 2,
+        };
+        var anchors = Enumerable.Range(0, tests.Count).Select(_ => new SortedSet<short>()).ToArray();
+        for (var ai = 0; ai < adrgInfos.Length; ai++)
+        {
+            foreach (var clause in adrgInfos[ai].Clauses)
+            {
+                var anchor = clause.OrderBy(t => Selectivity(tests[t].Mode)).ThenBy(t => t).First();
+                anchors[anchor].Add((short)ai);
+            }
+        }
+
+        var anchorStart = new int[tests.Count];
+        var anchorCount = new int[tests.Count];
+        var anchorPool = new List<short>();
+        for (var t = 0; t < tests.Count; t++)
+        {
+            anchorStart[t] = anchorPool.Count;
+            anchorCount[t] = anchors[t].Count;
+            anchorPool.AddRange(anchors[t]);
+        }
+
         Compiled = new CompiledCatalog
         {
+            AnchorStart = anchorStart,
+            AnchorCount = anchorCount,
+            AnchorPool = [.. anchorPool],
+            AdrgWords = (adrgInfos.Length + 63) / 64,
             DxMap = new CodeMap(dxList.Select(Code.Parse).ToArray()),
             ProcMap = new CodeMap(procList.Select(Code.Parse).ToArray()),
             Dx = dx,

@@ -10,8 +10,8 @@ namespace Grouper.Drg.Internals;
 /// </summary>
 internal sealed class CodeMap
 {
-    private readonly UInt128[] _keys;
-    private readonly int[] _values;
+    // key and id side by side: one cache line per probe (the tables are larger than L2)
+    private readonly Entry[] _entries;
     private readonly int _shift;
     private readonly int _mask;
 
@@ -23,8 +23,7 @@ internal sealed class CodeMap
             cap <<= 1;
         }
 
-        _keys = new UInt128[cap];
-        _values = new int[cap];
+        _entries = new Entry[cap];
         _mask = cap - 1;
         _shift = 64 - System.Numerics.BitOperations.Log2((uint)cap);
         for (var id = 0; id < codes.Count; id++)
@@ -36,9 +35,9 @@ internal sealed class CodeMap
             }
 
             var i = Slot(k);
-            while (_keys[i] != UInt128.Zero)
+            while (_entries[i].Key != UInt128.Zero)
             {
-                if (_keys[i] == k)
+                if (_entries[i].Key == k)
                 {
                     throw new ArgumentException("duplicate code " + codes[id]);
                 }
@@ -46,8 +45,7 @@ internal sealed class CodeMap
                 i = (i + 1) & _mask;
             }
 
-            _keys[i] = k;
-            _values[i] = id;
+            _entries[i] = new Entry { Key = k, Value = id };
         }
 
         Count = codes.Count;
@@ -61,13 +59,14 @@ internal sealed class CodeMap
     {
         var k = code.Value;
         var i = Slot(k);
-        var keys = _keys;
+        var entries = _entries;
         while (true)
         {
-            var s = keys[i];
+            ref readonly var e = ref entries[i];
+            var s = e.Key;
             if (s == k)
             {
-                return k == UInt128.Zero ? -1 : _values[i];
+                return k == UInt128.Zero ? -1 : e.Value;
             }
 
             if (s == UInt128.Zero)
@@ -77,6 +76,12 @@ internal sealed class CodeMap
 
             i = (i + 1) & _mask;
         }
+    }
+
+    private struct Entry
+    {
+        public UInt128 Key;
+        public int Value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

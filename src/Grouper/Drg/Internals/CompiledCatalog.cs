@@ -149,5 +149,19 @@ internal sealed class CompiledCatalog
 
     public required int[] DrgWeight4 { get; init; }
 
+    /// <summary>
+    /// Per test: the ADRGs having a clause anchored on it (<see cref="AnchorPool"/> slice). An ADRG
+    /// can hold only if one of its anchors is set, so a case collects its candidate ADRGs from its
+    /// few set tests instead of evaluating every ADRG of an MDC.
+    /// </summary>
+    public required int[] AnchorStart { get; init; }
+
+    public required int[] AnchorCount { get; init; }
+
+    public required short[] AnchorPool { get; init; }
+
+    /// <summary>ulong words of a case's candidate-ADRG bitset.</summary>
+    public required int AdrgWords { get; init; }
+
     public required string[] SiteNames { get; init; }
 }
