@@ -247,3 +247,33 @@ public sealed class DrgPropertyTests
             seed: "0N0XIzNsQ0O2");
     }
 }
+
+/// <summary>The hot path allocates nothing per case.</summary>
+public sealed class DrgAllocationTests
+{
+    [Fact]
+    public void Group_allocates_nothing()
+    {
+        var g = RealDrg.Grouper;
+        var pdx = new[] { "J18.900", "K35.800x001", "P07.300", "O84.000", "A00.000", "S27.000", "C60.000" }.Select(Code.Parse).ToArray();
+        var sdx = new[] { "J12.100", "E87.600", "I50.900", "S06.000", "E87.600", "B20.001" }.Select(Code.Parse).ToArray();
+        var procs = new[] { "47.0901", "81.5100", "87.3400x001", "96.7201" }.Select(Code.Parse).ToArray();
+        var sum = 0;
+        void RunAll()
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                var input = new DrgInput(i % 3 == 0 ? Sex.Female : Sex.Male, i % 5 == 0 ? 0 : 40, i % 5 == 0 ? i % 60 : -1, i % 7 == 0 ? -1 : 1800, pdx[i % pdx.Length], sdx.AsSpan(0, i % (sdx.Length + 1)), i % 4 == 0 ? Code.Empty : procs[i % procs.Length], procs.AsSpan(0, i % 3));
+                g.Group(in input, out var r);
+                sum += r.Drg;
+            }
+        }
+
+        RunAll(); // JIT and tiering
+        RunAll();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RunAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum > 0);
+    }
+}
