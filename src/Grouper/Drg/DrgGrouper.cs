@@ -194,7 +194,7 @@ public sealed class DrgGrouper
         SetBit(bits, cs.PprocId >= 0 ? DrgCatalog.TestHasProc : DrgCatalog.TestNoProc);
         if (cs.PdxId >= 0)
         {
-            ref readonly var d = ref c.Dx[cs.PdxId];
+            ref readonly var d = ref c.DxMap[cs.PdxId];
             SetBits(bits, pool, d.PdxStart, d.PdxCount);
         }
 
@@ -203,14 +203,14 @@ public sealed class DrgGrouper
             var id = cs.SecIds[k];
             if (id >= 0)
             {
-                ref readonly var d = ref c.Dx[id];
+                ref readonly var d = ref c.DxMap[id];
                 SetBits(bits, pool, d.SdxStart, d.SdxCount);
             }
         }
 
         if (cs.PprocId >= 0)
         {
-            ref readonly var p = ref c.Proc[cs.PprocId];
+            ref readonly var p = ref c.ProcMap[cs.PprocId];
             SetBits(bits, pool, p.PStart, p.PCount);
         }
 
@@ -219,7 +219,7 @@ public sealed class DrgGrouper
             var id = cs.OthIds[k];
             if (id >= 0)
             {
-                ref readonly var p = ref c.Proc[id];
+                ref readonly var p = ref c.ProcMap[id];
                 SetBits(bits, pool, p.OStart, p.OCount);
             }
         }
@@ -289,10 +289,10 @@ public sealed class DrgGrouper
         // ---- step 4: MDCY
         if (c.AnyDxMdc >= 0)
         {
-            var hit = cs.PdxId >= 0 && c.Dx[cs.PdxId].AnyDxMdc ? cs.Pdx : Code.Empty;
+            var hit = cs.PdxId >= 0 && c.DxMap[cs.PdxId].AnyDxMdc ? cs.Pdx : Code.Empty;
             for (var k = 0; hit.IsEmpty && k < cs.SecCount; k++)
             {
-                if (cs.SecIds[k] >= 0 && c.Dx[cs.SecIds[k]].AnyDxMdc)
+                if (cs.SecIds[k] >= 0 && c.DxMap[cs.SecIds[k]].AnyDxMdc)
                 {
                     hit = cs.Sec[cs.SecPos[k]];
                 }
@@ -311,13 +311,13 @@ public sealed class DrgGrouper
         // ---- step 5: MDCZ
         if (c.MultiTraumaMdc >= 0)
         {
-            var pdxSite = cs.PdxId >= 0 ? c.Dx[cs.PdxId].Site : -1;
+            var pdxSite = cs.PdxId >= 0 ? c.DxMap[cs.PdxId].Site : -1;
             if (pdxSite >= 0)
             {
                 var sites = 1u << pdxSite;
                 for (var k = 0; k < cs.SecCount; k++)
                 {
-                    if (cs.SecIds[k] >= 0 && c.Dx[cs.SecIds[k]].Site is var s && s >= 0)
+                    if (cs.SecIds[k] >= 0 && c.DxMap[cs.SecIds[k]].Site is var s && s >= 0)
                     {
                         sites |= 1u << s;
                     }
@@ -339,14 +339,14 @@ public sealed class DrgGrouper
         }
 
         // ---- step 6: MDC by principal diagnosis
-        if (cs.PdxId < 0 || c.Dx[cs.PdxId].MdcCount == 0)
+        if (cs.PdxId < 0 || c.DxMap[cs.PdxId].MdcCount == 0)
         {
             Ungroupable(ref result, DrgReason.UngroupableUnknownPrincipalDx, -1);
             trace?.Add($"step 6: principal {cs.Pdx} in no MDC table → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableUnknownPrincipalDx) + ")");
             return;
         }
 
-        ref readonly var dx = ref c.Dx[cs.PdxId];
+        ref readonly var dx = ref c.DxMap[cs.PdxId];
         var mdc = (int)c.MdcPool[dx.MdcStart];
         if (input.Sex is Sex.Male or Sex.Female)
         {
@@ -514,7 +514,7 @@ public sealed class DrgGrouper
         }
 
         // ---- step 10: CC/MCC with exclusions
-        var pTable = cs.PdxId >= 0 ? c.Dx[cs.PdxId].PrincipalTable : (short)-1;
+        var pTable = cs.PdxId >= 0 ? c.DxMap[cs.PdxId].PrincipalTable : (short)-1;
         var level = CcLevel.None;
         for (var k = 0; k < cs.SecCount; k++)
         {
@@ -524,7 +524,7 @@ public sealed class DrgGrouper
                 continue;
             }
 
-            ref readonly var d = ref c.Dx[id];
+            ref readonly var d = ref c.DxMap[id];
             if (d.Level == CcLevel.None)
             {
                 continue;
@@ -595,7 +595,7 @@ public sealed class DrgGrouper
                 continue;
             }
 
-            if (cs.PprocId >= 0 && Contains(pool, c.Proc[cs.PprocId].PStart, c.Proc[cs.PprocId].PCount, t))
+            if (cs.PprocId >= 0 && Contains(pool, c.ProcMap[cs.PprocId].PStart, c.ProcMap[cs.PprocId].PCount, t))
             {
                 result.DecidingCode = cs.Pproc;
                 result.DecidedBy = DrgDecidedBy.PrincipalProcedure;
@@ -605,7 +605,7 @@ public sealed class DrgGrouper
             for (var k = 0; k < cs.OthCount; k++)
             {
                 var id = cs.OthIds[k];
-                if (id >= 0 && Contains(pool, c.Proc[id].OStart, c.Proc[id].OCount, t))
+                if (id >= 0 && Contains(pool, c.ProcMap[id].OStart, c.ProcMap[id].OCount, t))
                 {
                     result.DecidingCode = cs.Oth[cs.OthPos[k]];
                     result.DecidedBy = DrgDecidedBy.OtherProcedure;
@@ -619,7 +619,7 @@ public sealed class DrgGrouper
             var t = clause[i];
             var mode = tests[t].Mode;
             if (mode is TestMode.PrincipalDx or TestMode.NoProc
-                || (mode == TestMode.AnyDx && cs.PdxId >= 0 && Contains(pool, c.Dx[cs.PdxId].PdxStart, c.Dx[cs.PdxId].PdxCount, t)))
+                || (mode == TestMode.AnyDx && cs.PdxId >= 0 && Contains(pool, c.DxMap[cs.PdxId].PdxStart, c.DxMap[cs.PdxId].PdxCount, t)))
             {
                 result.DecidingCode = cs.Pdx;
                 result.DecidedBy = DrgDecidedBy.PrincipalDiagnosis;
@@ -633,7 +633,7 @@ public sealed class DrgGrouper
             for (var k = 0; k < cs.SecCount; k++)
             {
                 var id = cs.SecIds[k];
-                if (id >= 0 && Contains(pool, c.Dx[id].SdxStart, c.Dx[id].SdxCount, t))
+                if (id >= 0 && Contains(pool, c.DxMap[id].SdxStart, c.DxMap[id].SdxCount, t))
                 {
                     result.DecidingCode = cs.Sec[cs.SecPos[k]];
                     result.DecidedBy = DrgDecidedBy.SecondaryDiagnosis;

@@ -4,18 +4,20 @@ using Grouper.Core;
 namespace Grouper.Drg.Internals;
 
 /// <summary>
-/// Frozen open-addressing hash map from a packed <see cref="Code"/> to a dense id, built once per
-/// catalog. Packed codes keep their characters in the high bits and zeros below, so both halves are
-/// mixed before taking the top bits of the product. Load factor ≤ 0.5, linear probing.
+/// Frozen open-addressing hash map from a packed <see cref="Code"/> to its per-code facts, built
+/// once per catalog. The facts sit in the slot beside the key, so a lookup costs one cache line (the
+/// tables are larger than L2). Packed codes keep their characters in the high bits and zeros below,
+/// so both halves are mixed before taking the top bits of the product. Load factor ≤ 0.5, linear probing.
 /// </summary>
-internal sealed class CodeMap
+internal sealed class CodeMap<T>
+    where T : struct
 {
     // key and id side by side: one cache line per probe (the tables are larger than L2)
     private readonly Entry[] _entries;
     private readonly int _shift;
     private readonly int _mask;
 
-    public CodeMap(IReadOnlyList<Code> codes)
+    public CodeMap(IReadOnlyList<Code> codes, IReadOnlyList<T> values)
     {
         var cap = 16;
         while (cap < codes.Count * 2)
@@ -45,7 +47,7 @@ internal sealed class CodeMap
                 i = (i + 1) & _mask;
             }
 
-            _entries[i] = new Entry { Key = k, Value = id };
+            _entries[i] = new Entry { Key = k, Value = values[id] };
         }
 
         Count = codes.Count;
@@ -53,7 +55,7 @@ internal sealed class CodeMap
 
     public int Count { get; }
 
-    /// <summary>Dense id of the code, −1 when absent (also for <see cref="Code.Empty"/>).</summary>
+    /// <summary>Slot of the code (read its facts with the indexer), −1 when absent (also for <see cref="Code.Empty"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(Code code)
     {
@@ -66,7 +68,7 @@ internal sealed class CodeMap
             var s = e.Key;
             if (s == k)
             {
-                return k == UInt128.Zero ? -1 : e.Value;
+                return k == UInt128.Zero ? -1 : i;
             }
 
             if (s == UInt128.Zero)
@@ -78,10 +80,13 @@ internal sealed class CodeMap
         }
     }
 
+    /// <summary>Facts of the code in a slot returned by <see cref="Find"/>.</summary>
+    public ref readonly T this[int slot] => ref _entries[slot].Value;
+
     private struct Entry
     {
         public UInt128 Key;
-        public int Value;
+        public T Value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

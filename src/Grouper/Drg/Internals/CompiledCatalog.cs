@@ -114,13 +114,11 @@ internal sealed class AdrgInfo
 /// <summary>The catalog compiled for the grouper: dense ids, frozen maps, test bit lists.</summary>
 internal sealed class CompiledCatalog
 {
-    public required CodeMap DxMap { get; init; }
+    /// <summary>Every diagnosis of the catalog → its facts.</summary>
+    public required CodeMap<DxInfo> DxMap { get; init; }
 
-    public required CodeMap ProcMap { get; init; }
-
-    public required DxInfo[] Dx { get; init; }
-
-    public required ProcInfo[] Proc { get; init; }
+    /// <summary>The procedure universe U → each code's test lists.</summary>
+    public required CodeMap<ProcInfo> ProcMap { get; init; }
 
     public required ushort[] TestPool { get; init; }
 
