@@ -347,13 +347,13 @@ public sealed class DrgGrouper
         }
 
         ref readonly var dx = ref c.DxMap[cs.PdxId];
-        var mdc = (int)c.MdcPool[dx.MdcStart];
+        var mdc = dx.Mdc(0);
         if (input.Sex is Sex.Male or Sex.Female)
         {
             var found = -1;
             for (var j = 0; j < dx.MdcCount; j++)
             {
-                var option = c.MdcPool[dx.MdcStart + j];
+                var option = dx.Mdc(j);
                 var ms = c.Mdcs[option].Sex;
                 if (ms == 0 || ms == (byte)input.Sex)
                 {

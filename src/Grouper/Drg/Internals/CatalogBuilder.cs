@@ -688,7 +688,7 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
         {
             if (l is null)
             {
-                return (0, 0);
+                return (pool.Count, 0);
             }
 
             l.Sort();
@@ -697,33 +697,30 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
             return (start, (ushort)(pool.Count - start));
         }
 
-        var mdcPool = new List<short>();
         var dx = new DxInfo[dxList.Length];
         for (var i = 0; i < dxList.Length; i++)
         {
             var code = dxList[i];
             var (ps, pc) = Flat(pdxTests[i]);
-            var (ss, sc) = Flat(sdxTests[i]);
-            var mdcStart = mdcPool.Count;
-            if (dxMdcs.TryGetValue(code, out var ml))
+            var (_, sc) = Flat(sdxTests[i]); // follows the principal tests in the pool
+            if (pc > byte.MaxValue || sc > byte.MaxValue)
             {
-                mdcPool.AddRange(ml.Select(x => (short)x));
+                throw Err(CatalogSource.AdrgDxFile, 0, "icd10", $"code {code} is in more than {byte.MaxValue} lists");
             }
 
+            dxMdcs.TryGetValue(code, out var ml);
             cc.TryGetValue(code, out var ccInfo);
             dx[i] = new DxInfo
             {
-                MdcStart = mdcStart,
-                MdcCount = (byte)(mdcPool.Count - mdcStart),
+                TestStart = ps,
+                PdxCount = (byte)pc,
+                SdxCount = (byte)sc,
+                Mdc1 = ml is { Count: > 0 } ? (sbyte)ml[0] : (sbyte)-1,
+                Mdc2 = ml is { Count: > 1 } ? (sbyte)ml[1] : (sbyte)-1,
                 Site = siteOf.TryGetValue(code, out var si) ? (sbyte)si : (sbyte)-1,
-                AnyDxMdc = anyDx.Contains(code),
-                Level = ccInfo.Level,
+                Flags = (byte)((byte)ccInfo.Level | (anyDx.Contains(code) ? 4 : 0)),
                 CcTable = ccInfo.Level == CcLevel.None ? (short)-1 : (short)ccInfo.Table,
                 PrincipalTable = principalTable.TryGetValue(code, out var pt) ? (short)pt : (short)-1,
-                PdxStart = ps,
-                PdxCount = pc,
-                SdxStart = ss,
-                SdxCount = sc,
             };
         }
 
@@ -789,7 +786,6 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
             DxMap = new CodeMap<DxInfo>(dxList.Select(Code.Parse).ToArray(), dx),
             ProcMap = new CodeMap<ProcInfo>(procList.Select(Code.Parse).ToArray(), proc),
             TestPool = [.. pool],
-            MdcPool = [.. mdcPool],
             Tests = [.. tests],
             TestWords = (tests.Count + 63) / 64,
             Mdcs = mdcInfos,

@@ -2,21 +2,26 @@ using Grouper.Core;
 
 namespace Grouper.Drg.Internals;
 
-/// <summary>Per-diagnosis facts, indexed by dense diagnosis id.</summary>
+/// <summary>
+/// Per-diagnosis facts, stored beside the key in <see cref="CompiledCatalog.DxMap"/>. Packed into
+/// 16 bytes so a map slot (key + facts) is 32 bytes: two per cache line.
+/// </summary>
 internal struct DxInfo
 {
-    /// <summary>Candidate MDCs (principal-diagnosis tables) in <see cref="CompiledCatalog.MdcPool"/>.</summary>
-    public int MdcStart;
-    public byte MdcCount;
+    /// <summary>Test ids the code sets as principal diagnosis, then those it sets as secondary (pool slice).</summary>
+    public int TestStart;
+    public byte PdxCount;
+    public byte SdxCount;
+
+    /// <summary>Candidate MDCs (principal-diagnosis tables), −1 none; two only for MDCM/MDCN codes.</summary>
+    public sbyte Mdc1;
+    public sbyte Mdc2;
 
     /// <summary>MDCZ site index, −1 none.</summary>
     public sbyte Site;
 
-    /// <summary>In the any-position MDC list (MDCY).</summary>
-    public bool AnyDxMdc;
-
-    /// <summary>Level when the code is a secondary diagnosis.</summary>
-    public CcLevel Level;
+    /// <summary>Bits 0–1 CC level as secondary; bit 2 in the any-position MDC list (MDCY).</summary>
+    public byte Flags;
 
     /// <summary>Exclusion table of the code as CC/MCC, −1 none.</summary>
     public short CcTable;
@@ -24,13 +29,17 @@ internal struct DxInfo
     /// <summary>Exclusion table the code belongs to as a principal diagnosis, −1 none.</summary>
     public short PrincipalTable;
 
-    /// <summary>Test ids the code sets as principal diagnosis (pool slice).</summary>
-    public int PdxStart;
-    public ushort PdxCount;
+    public readonly int PdxStart => TestStart;
 
-    /// <summary>Test ids the code sets as secondary diagnosis.</summary>
-    public int SdxStart;
-    public ushort SdxCount;
+    public readonly int SdxStart => TestStart + PdxCount;
+
+    public readonly int MdcCount => Mdc1 < 0 ? 0 : Mdc2 < 0 ? 1 : 2;
+
+    public readonly bool AnyDxMdc => (Flags & 4) != 0;
+
+    public readonly CcLevel Level => (CcLevel)(Flags & 3);
+
+    public readonly int Mdc(int j) => j == 0 ? Mdc1 : Mdc2;
 }
 
 /// <summary>Per-procedure facts; every procedure in the map is in the universe U.</summary>
@@ -121,8 +130,6 @@ internal sealed class CompiledCatalog
     public required CodeMap<ProcInfo> ProcMap { get; init; }
 
     public required ushort[] TestPool { get; init; }
-
-    public required short[] MdcPool { get; init; }
 
     public required TestInfo[] Tests { get; init; }
 
