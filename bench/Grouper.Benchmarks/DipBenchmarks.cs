@@ -20,6 +20,7 @@ public class DipMatchBenchmarks
     private NaiveDipMatcher _naive = null!;
     private Code[] _pool = null!;
     private int[] _dx = null!;
+    private Code[] _dxCode = null!;
     private int[] _procStart = null!;
     private int[] _procCount = null!;
     private int[] _secStart = null!;
@@ -47,6 +48,7 @@ public class DipMatchBenchmarks
         var cases = new DipSynthetic(12345);
         var pool = new List<Code>();
         _dx = new int[Cases];
+        _dxCode = new Code[Cases];
         _procStart = new int[Cases];
         _procCount = new int[Cases];
         _secStart = new int[Cases];
@@ -62,6 +64,7 @@ public class DipMatchBenchmarks
         {
             cases.NextCase(procs, secs, out var dx, out var np, out var ns, out var cost, out var level, out var age, out var mode, out _);
             _dx[i] = dx;
+            _dxCode[i] = cases.Dx[dx];
             _procStart[i] = pool.Count;
             _procCount[i] = np;
             for (var j = 0; j < np; j++)
@@ -97,27 +100,27 @@ public class DipMatchBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Cases)]
-    public decimal Naive()
+    public long Naive()
     {
-        decimal sum = 0;
+        long sum = 0;
         for (var i = 0; i < Cases; i++)
         {
-            sum += _naive.Match(_naiveCases[i]).Points;
+            sum += _naive.Match(_naiveCases[i]).PointsE4;
         }
 
         return sum;
     }
 
     [Benchmark(OperationsPerInvoke = Cases)]
-    public decimal Matcher()
+    public long Matcher()
     {
-        decimal sum = 0;
+        long sum = 0;
         var pool = _pool.AsSpan();
         for (var i = 0; i < Cases; i++)
         {
             var procs = pool.Slice(_procStart[i], _procCount[i]);
             var input = new DipInput(
-                DxOf(i),
+                _dxCode[i],
                 pool.Slice(_secStart[i], _secCount[i]),
                 procs.Length > 0 ? procs[0] : Code.Empty,
                 procs.Length > 1 ? procs[1..] : [],
@@ -129,15 +132,12 @@ public class DipMatchBenchmarks
                 _level[i],
                 HospitalKind.General);
             _matcher.Match(in input, out var r);
-            sum += r.Points;
+            sum += r.PointsE4;
         }
 
         return sum;
     }
 
-    private static readonly DipSynthetic Names = new();
-
-    private Code DxOf(int i) => Names.Dx[_dx[i]];
 }
 
 /// <summary>Catalog building throughput: synthetic records generated on the fly and added, then Build().</summary>

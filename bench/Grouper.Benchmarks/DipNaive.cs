@@ -60,7 +60,7 @@ internal sealed class NaiveDipMatcher
 
     public DipResult Match(NaiveCase x)
     {
-        var res = new DipResult { GroupIndex = -1, AuxFactor = 1m, PerDiemCategory = -1 };
+        var res = new DipResult { GroupIndex = -1, AuxFactorE4 = 10000, PerDiemCategory = -1 };
         var all = new List<string>();
         if (x.Proc is not null)
         {
@@ -82,13 +82,13 @@ internal sealed class NaiveDipMatcher
         if (g < 0 && !_comprehensive.TryGetValue(x.Dx[..3] + ":" + DipReasons.Letter(treatment), out g))
         {
             res.Reason = DipReason.NoGroup;
-            res.Points = Rounding.Places4(x.CostFen / (decimal)_c.RegionalMeanCostFen * _c.ScoreScale);
+            res.PointsE4 = (long)(Rounding.Places4(x.CostFen / (decimal)_c.RegionalMeanCostFen * _c.ScoreScale) * 10000);
             return res;
         }
 
         var grp = _c.Groups[g];
         res.GroupIndex = g;
-        res.Score = grp.Score;
+        res.ScoreE4 = (long)(grp.Score * 10000);
         var sum = x.Secondary.Sum(s => _cci.TryGetValue(s[..3], out var w) ? w : 0);
         var cci = _c.Definitions.CciThresholds.Count(t => sum >= t);
         var candidates = new List<decimal>();
@@ -111,14 +111,14 @@ internal sealed class NaiveDipMatcher
         }
 
         var aux = candidates.Count > 0 ? candidates.Max() : 1m;
-        res.AuxFactor = aux;
+        res.AuxFactorE4 = (long)(aux * 10000);
         var gi = Array.IndexOf(Grades, x.GradeGroup);
         var reference = grp.ReferenceCostByGradeFen[gi] > 0 ? grp.ReferenceCostByGradeFen[gi] : grp.ReferenceCostFen;
         var r = Rounding.Places4((decimal)x.CostFen / reference);
-        res.CostRatio = r;
-        res.Points = r <= _p.LowThreshold ? Rounding.Places4(grp.Score * r)
+        res.CostRatioE4 = (long)(r * 10000);
+        res.PointsE4 = (long)(10000 * (r <= _p.LowThreshold ? Rounding.Places4(grp.Score * r)
             : r >= _p.HighThreshold ? Rounding.Places4(grp.Score * aux * (1 + (r - _p.HighThreshold)))
-            : Rounding.Places4(grp.Score * aux);
+            : Rounding.Places4(grp.Score * aux)));
         return res;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grouper.Core;
 using Grouper.Dip.Internals;
 using Grouper.Ingest;
@@ -15,11 +16,11 @@ public sealed class DipMatcher
     private readonly DipScoringParameters _p;
 
     // Per group, indexed by group index.
-    private readonly decimal[] _score;
+    private readonly long[] _score; // 0.0001 points
     private readonly long[] _refCost;
     private readonly long[] _refByGrade;
     private readonly DipGroupKind[] _kind;
-    private readonly decimal[] _aux; // group × slot, 0 = no factor
+    private readonly long[] _aux; // group × slot in 0.0001, 0 = no factor
 
     // Core lookup: diagnosis key → [start, start+count) in _coreOrder, sorted so that the first
     // subset match is the winner (most procedures, then higher score, then lower code).
@@ -35,11 +36,17 @@ public sealed class DipMatcher
     // Comprehensive lookup: category | (treatment + 1) → group.
     private readonly CodeMap _comprehensive = new();
 
-    private readonly decimal[] _lowByTier = new decimal[4];
-    private readonly decimal[] _highByTier = new decimal[4];
-    private readonly decimal[] _perDiemDaily;
-    private readonly decimal _scale;
-    private readonly decimal _regionalMean;
+    private readonly long[] _lowByTier = new long[4];
+    private readonly long[] _highByTier = new long[4];
+    private readonly long[] _perDiemDaily;
+    private readonly long _scaleE4;
+    private readonly long _regionalMeanFen;
+    private readonly long _excessE4;
+    private readonly long _midLowE4;
+    private readonly long _midHighE4;
+    private readonly long _midLiftE4;
+    private readonly bool _middleBand;
+    private readonly long _reviewRatioE4;
 
     public DipMatcher(DipCatalog catalog, DipScoringParameters parameters)
     {
@@ -49,34 +56,44 @@ public sealed class DipMatcher
         Catalog = catalog;
         _p = parameters;
         _rules = new CompiledRules(catalog.Definitions);
-        _scale = catalog.ScoreScale;
-        _regionalMean = Money.ToYuan(catalog.RegionalMeanCostFen);
+        _scaleE4 = FixedPoint.ToE4(catalog.ScoreScale, "score scale");
+        _regionalMeanFen = catalog.RegionalMeanCostFen;
         for (var t = 0; t < 4; t++)
         {
-            _lowByTier[t] = parameters.LowThreshold;
-            _highByTier[t] = parameters.HighThreshold;
+            _lowByTier[t] = FixedPoint.ToE4(parameters.LowThreshold, "low threshold");
+            _highByTier[t] = FixedPoint.ToE4(parameters.HighThreshold, "high threshold");
         }
 
         foreach (var t in parameters.TierThresholds)
         {
-            _lowByTier[t.Tier] = t.Low;
-            _highByTier[t.Tier] = t.High;
+            _lowByTier[t.Tier] = FixedPoint.ToE4(t.Low, "low threshold");
+            _highByTier[t.Tier] = FixedPoint.ToE4(t.High, "high threshold");
+        }
+
+        _excessE4 = FixedPoint.ToE4(parameters.ExcessFactor, "excess factor");
+        _reviewRatioE4 = FixedPoint.ToE4(parameters.ReviewCostRatio, "review cost ratio");
+        if (parameters.MiddleBandLift is { } lift)
+        {
+            _middleBand = true;
+            _midLiftE4 = FixedPoint.ToE4(lift, "middle band lift");
+            _midLowE4 = FixedPoint.ToE4(parameters.MiddleBandLow ?? throw new ArgumentException("middle band needs low and high"), "middle band low");
+            _midHighE4 = FixedPoint.ToE4(parameters.MiddleBandHigh ?? throw new ArgumentException("middle band needs low and high"), "middle band high");
         }
 
         var defs = catalog.Definitions;
-        _perDiemDaily = new decimal[defs.PerDiemCategories.Count];
+        _perDiemDaily = new long[defs.PerDiemCategories.Count];
         for (var i = 0; i < _perDiemDaily.Length; i++)
         {
-            _perDiemDaily[i] = defs.PerDiemCategories[i].DailyPoints;
+            _perDiemDaily[i] = FixedPoint.ToE4(defs.PerDiemCategories[i].DailyPoints, "daily points");
         }
 
         var groups = catalog.Groups;
         var n = groups.Count;
-        _score = new decimal[n];
+        _score = new long[n];
         _refCost = new long[n];
         _refByGrade = new long[n * CompiledRules.GradeCount];
         _kind = new DipGroupKind[n];
-        _aux = new decimal[n * _rules.SlotCount];
+        _aux = new long[n * _rules.SlotCount];
         _procStart = new int[n];
         _procCount = new int[n];
         var pool = new List<Code>();
@@ -85,7 +102,7 @@ public sealed class DipMatcher
         for (var g = 0; g < n; g++)
         {
             var grp = groups[g];
-            _score[g] = grp.Score;
+            _score[g] = FixedPoint.ToE4(grp.Score, "score of " + grp.Code);
             _refCost[g] = grp.ReferenceCostFen;
             _kind[g] = grp.Kind;
             for (var gi = 0; gi < CompiledRules.GradeCount; gi++)
@@ -123,7 +140,7 @@ public sealed class DipMatcher
         foreach (var a in catalog.AuxFactors)
         {
             var slot = defs.Slot(a.Item, a.Level);
-            _aux[(a.GroupIndex * _rules.SlotCount) + slot] = a.Factor;
+            _aux[(a.GroupIndex * _rules.SlotCount) + slot] = FixedPoint.ToE4(a.Factor, "aux factor of " + catalog.GroupCode(a.GroupIndex));
         }
 
         var keys = new List<Code>(byKey.Keys);
@@ -163,12 +180,13 @@ public sealed class DipMatcher
     public DipScoringParameters Parameters => _p;
 
     /// <summary>Groups and scores one case.</summary>
+    [SkipLocalsInit]
     public void Match(in DipInput input, out DipResult result)
     {
         result = default;
         result.GroupIndex = -1;
         result.PerDiemCategory = -1;
-        result.AuxFactor = 1m;
+        result.AuxFactorE4 = FixedPoint.One;
 
         var pd = _rules.PerDiemCategory(input.HospitalKind, input.PrincipalDx, input.LengthOfStay);
         if (pd >= 0)
@@ -178,7 +196,7 @@ public sealed class DipMatcher
             result.PointsFormula = CaseKind.PerDiem;
             result.PerDiemCategory = (short)pd;
             result.Reason = DipReason.PerDiem;
-            result.Points = Rounding.Places4(input.LengthOfStay * _perDiemDaily[pd]);
+            result.PointsE4 = input.LengthOfStay * _perDiemDaily[pd];
             return;
         }
 
@@ -190,7 +208,8 @@ public sealed class DipMatcher
             result.Reason = DipReason.NoGroup;
             if (_p.UnmatchedCostPoints)
             {
-                result.Points = Rounding.Places4(Money.ToYuan(input.TotalCostFen) / _regionalMean * _scale);
+                // total_cost ÷ M × S, 4 places.
+                result.PointsE4 = FixedPoint.DivHalfUp((Int128)input.TotalCostFen * _scaleE4, _regionalMeanFen);
             }
 
             return;
@@ -199,15 +218,14 @@ public sealed class DipMatcher
         result.GroupIndex = g;
         result.GroupKind = _kind[g];
         var score = _score[g];
-        result.Score = score;
+        result.ScoreE4 = score;
 
         AuxFactor(in input, g, ref result);
 
-        var grade = CompiledRules.GradeIndex(input.HospitalLevel);
         var reference = _refCost[g];
         if (_p.UseSameLevelReference)
         {
-            var same = _refByGrade[(g * CompiledRules.GradeCount) + grade];
+            var same = _refByGrade[(g * CompiledRules.GradeCount) + CompiledRules.GradeIndex(input.HospitalLevel)];
             if (same > 0)
             {
                 reference = same;
@@ -215,41 +233,49 @@ public sealed class DipMatcher
         }
 
         result.ReferenceCostFen = reference;
-        var aux = result.AuxFactor;
-        var r = Rounding.Places4((decimal)input.TotalCostFen / reference);
-        result.CostRatio = r;
+        var aux = result.AuxFactorE4;
+        var cost = input.TotalCostFen;
+        var r = FixedPoint.DivHalfUp(cost * FixedPoint.One, reference);
+        result.CostRatioE4 = r;
         var tier = Math.Min((int)input.HospitalLevel.Tier, 3);
         var low = _lowByTier[tier];
         var high = _highByTier[tier];
         var rHigh = r;
-        if (_p.HighReferenceScaledByAux && aux != 1m)
+        if (_p.HighReferenceScaledByAux && aux != FixedPoint.One)
         {
-            rHigh = Rounding.Places4((decimal)input.TotalCostFen / (reference * aux));
+            // cost ÷ (reference × aux), 4 places.
+            rHigh = FixedPoint.DivHalfUp((Int128)cost * FixedPoint.One * FixedPoint.One, (Int128)reference * aux);
         }
 
         if (r <= low)
         {
             result.CaseKind = CaseKind.LowOutlier;
-            result.Points = Rounding.Places4(_p.LowOutlierAppliesAux ? score * aux * r : score * r);
+            result.PointsE4 = _p.LowOutlierAppliesAux
+                ? FixedPoint.DivHalfUp((Int128)score * aux * r, (Int128)FixedPoint.One * FixedPoint.One)
+                : FixedPoint.DivHalfUp(score * r, FixedPoint.One);
         }
         else if (rHigh >= high)
         {
+            // score × aux × (1 + e·(r − k)): scales 1e4 · 1e4 · 1e8.
             result.CaseKind = CaseKind.HighOutlier;
-            result.Points = Rounding.Places4(score * aux * (1m + (_p.ExcessFactor * (rHigh - high))));
+            var excess = (FixedPoint.One * FixedPoint.One) + (_excessE4 * (rHigh - high));
+            result.PointsE4 = FixedPoint.DivHalfUp((Int128)score * aux * excess, (Int128)1_000_000_000_000);
         }
-        else if (_p.MiddleBandLift is { } lift && r > _p.MiddleBandLow!.Value && r <= _p.MiddleBandHigh!.Value)
+        else if (_middleBand && r > _midLowE4 && r <= _midHighE4)
         {
             result.CaseKind = CaseKind.Normal;
-            result.Points = Rounding.Places4((_p.LowOutlierAppliesAux ? score * aux : score) * (r + lift));
+            result.PointsE4 = _p.LowOutlierAppliesAux
+                ? FixedPoint.DivHalfUp((Int128)score * aux * (r + _midLiftE4), (Int128)FixedPoint.One * FixedPoint.One)
+                : FixedPoint.DivHalfUp(score * (r + _midLiftE4), FixedPoint.One);
         }
         else
         {
             result.CaseKind = CaseKind.Normal;
-            result.Points = Rounding.Places4(score * aux);
+            result.PointsE4 = FixedPoint.DivHalfUp(score * aux, FixedPoint.One);
         }
 
         result.PointsFormula = result.CaseKind;
-        if (r >= _p.ReviewCostRatio)
+        if (r >= _reviewRatioE4)
         {
             result.CaseKind = CaseKind.IndividualReview;
             result.Reason = DipReason.ReviewCostRatio;
@@ -328,7 +354,7 @@ public sealed class DipMatcher
     {
         var slots = _rules.SlotCount;
         var baseSlot = g * slots;
-        var best = 0m;
+        long best = 0;
         var bestItem = AuxItem.None;
         var bestLevel = 0;
 
@@ -361,15 +387,15 @@ public sealed class DipMatcher
 
         if (bestItem != AuxItem.None)
         {
-            result.AuxFactor = best;
+            result.AuxFactorE4 = best;
             result.AuxItem = bestItem;
             result.AuxLevel = (byte)bestLevel;
         }
     }
 
-    private static void Consider(decimal factor, AuxItem item, int level, ref decimal best, ref AuxItem bestItem, ref int bestLevel)
+    private static void Consider(long factor, AuxItem item, int level, ref long best, ref AuxItem bestItem, ref int bestLevel)
     {
-        if (factor > 0m && (bestItem == AuxItem.None || factor > best))
+        if (factor > 0 && (bestItem == AuxItem.None || factor > best))
         {
             best = factor;
             bestItem = item;

@@ -259,11 +259,11 @@ public struct DipResult
 
     public DipGroupKind GroupKind;
 
-    /// <summary>病种分值 of the group (4 places); 0 when no group.</summary>
-    public decimal Score;
+    /// <summary>病种分值 of the group in 0.0001 points; 0 when no group.</summary>
+    public long ScoreE4;
 
-    /// <summary>Applied auxiliary factor (the single largest applicable; 1 when none).</summary>
-    public decimal AuxFactor;
+    /// <summary>Applied auxiliary factor in 0.0001 (the single largest applicable; 10000 when none).</summary>
+    public long AuxFactorE4;
 
     public AuxItem AuxItem;
 
@@ -272,20 +272,32 @@ public struct DipResult
 
     public CaseKind CaseKind;
 
-    /// <summary>Which formula produced <see cref="Points"/> (Normal, LowOutlier, HighOutlier or PerDiem); differs from <see cref="CaseKind"/> for review candidates.</summary>
+    /// <summary>Which formula produced the points (Normal, LowOutlier, HighOutlier or PerDiem); differs from <see cref="CaseKind"/> for review candidates.</summary>
     public CaseKind PointsFormula;
 
-    /// <summary>费用倍率 total cost ÷ reference cost, 4 places; 0 when no group.</summary>
-    public decimal CostRatio;
+    /// <summary>费用倍率 total cost ÷ reference cost in 0.0001 (4 places half-up); 0 when no group.</summary>
+    public long CostRatioE4;
 
     /// <summary>Reference cost used for the ratio (same-level mean where present, else the group mean), fen.</summary>
     public long ReferenceCostFen;
 
-    /// <summary>病例结算分值 before hospital coefficients, 4 places.</summary>
-    public decimal Points;
+    /// <summary>病例结算分值 before hospital coefficients, in 0.0001 points (4 places half-up).</summary>
+    public long PointsE4;
 
     public DipReason Reason;
 
     /// <summary>Index of the per-diem category in <see cref="DipCatalog.Definitions"/>; −1 otherwise.</summary>
     public short PerDiemCategory;
+
+    /// <summary>病种分值, 4 places.</summary>
+    public readonly decimal Score => Internals.FixedPoint.ToDecimal(ScoreE4);
+
+    /// <summary>Applied auxiliary factor, 4 places.</summary>
+    public readonly decimal AuxFactor => Internals.FixedPoint.ToDecimal(AuxFactorE4);
+
+    /// <summary>费用倍率, 4 places.</summary>
+    public readonly decimal CostRatio => Internals.FixedPoint.ToDecimal(CostRatioE4);
+
+    /// <summary>病例结算分值 before hospital coefficients, 4 places.</summary>
+    public readonly decimal Points => Internals.FixedPoint.ToDecimal(PointsE4);
 }

@@ -115,7 +115,7 @@ public class DipPropertyTests
     private static (int Group, DipResult R) Reference(DipCatalog c, Dictionary<(int, AuxItem, int), decimal> auxMap, DipScoringParameters p, RefCase x)
     {
         var d = c.Definitions;
-        var res = new DipResult { GroupIndex = -1, AuxFactor = 1m, PerDiemCategory = -1 };
+        var res = new DipResult { GroupIndex = -1, AuxFactorE4 = 10000, PerDiemCategory = -1 };
         var pd = d.PerDiemCategories.Select((cat, i) => (cat, i)).FirstOrDefault(t => x.Los > t.cat.MinLosExclusive && (t.cat.HospitalKind is null || t.cat.HospitalKind == x.Kind) && (t.cat.PrincipalDx is null || InRange(t.cat.PrincipalDx.Value, x.Dx)), (null!, -1));
         if (pd.Item2 >= 0)
         {
@@ -123,7 +123,7 @@ public class DipPropertyTests
             res.CaseKind = res.PointsFormula = CaseKind.PerDiem;
             res.Reason = DipReason.PerDiem;
             res.PerDiemCategory = (short)pd.Item2;
-            res.Points = Math.Round(x.Los * pd.cat.DailyPoints, 4, MidpointRounding.AwayFromZero);
+            res.PointsE4 = E4(Math.Round(x.Los * pd.cat.DailyPoints, 4, MidpointRounding.AwayFromZero));
             return (-1, res);
         }
 
@@ -144,14 +144,14 @@ public class DipPropertyTests
         if (best < 0)
         {
             res.Reason = DipReason.NoGroup;
-            res.Points = Math.Round(x.Cost / (decimal)c.RegionalMeanCostFen * c.ScoreScale, 4, MidpointRounding.AwayFromZero);
+            res.PointsE4 = E4(Math.Round(x.Cost / (decimal)c.RegionalMeanCostFen * c.ScoreScale, 4, MidpointRounding.AwayFromZero));
             return (-1, res);
         }
 
         var grp = c.Groups[best];
         res.GroupIndex = best;
         res.GroupKind = grp.Kind;
-        res.Score = grp.Score;
+        res.ScoreE4 = E4(grp.Score);
 
         // Applicable items in a fixed order; the first with the largest factor wins.
         var applicable = new List<(AuxItem Item, int Level)>();
@@ -202,7 +202,7 @@ public class DipPropertyTests
         {
             var max = factors.Max(t => t.F);
             var win = factors.First(t => t.F == max);
-            res.AuxFactor = win.F;
+            res.AuxFactorE4 = E4(win.F);
             res.AuxItem = win.Item;
             res.AuxLevel = (byte)win.Level;
         }
@@ -212,23 +212,23 @@ public class DipPropertyTests
         var reference = p.UseSameLevelReference && grp.ReferenceCostByGradeFen[gradeIdx] > 0 ? grp.ReferenceCostByGradeFen[gradeIdx] : grp.ReferenceCostFen;
         res.ReferenceCostFen = reference;
         var r = Math.Round((decimal)x.Cost / reference, 4, MidpointRounding.AwayFromZero);
-        res.CostRatio = r;
+        res.CostRatioE4 = E4(r);
         var tier = p.TierThresholds.FirstOrDefault(t => t.Tier == x.Level.Tier);
         var low = tier?.Low ?? p.LowThreshold;
         var high = tier?.High ?? p.HighThreshold;
         if (r <= low)
         {
             res.CaseKind = CaseKind.LowOutlier;
-            res.Points = Math.Round(grp.Score * r, 4, MidpointRounding.AwayFromZero);
+            res.PointsE4 = E4(Math.Round(grp.Score * r, 4, MidpointRounding.AwayFromZero));
         }
         else if (r >= high)
         {
             res.CaseKind = CaseKind.HighOutlier;
-            res.Points = Math.Round(grp.Score * res.AuxFactor * (1 + (p.ExcessFactor * (r - high))), 4, MidpointRounding.AwayFromZero);
+            res.PointsE4 = E4(Math.Round(grp.Score * res.AuxFactor * (1 + (p.ExcessFactor * (r - high))), 4, MidpointRounding.AwayFromZero));
         }
         else
         {
-            res.Points = Math.Round(grp.Score * res.AuxFactor, 4, MidpointRounding.AwayFromZero);
+            res.PointsE4 = E4(Math.Round(grp.Score * res.AuxFactor, 4, MidpointRounding.AwayFromZero));
         }
 
         res.PointsFormula = res.CaseKind;
@@ -245,6 +245,8 @@ public class DipPropertyTests
 
         return (best, res);
     }
+
+    private static long E4(decimal d) => (long)(d * 10000m);
 
     [Fact]
     public void MatcherAgreesWithReferenceOn100000RandomCases()
