@@ -169,6 +169,35 @@ public sealed class DipCatalog
             throw new ArgumentException("effective_to before effective_from");
         }
 
+        if (RegionalMeanCostFen <= 0 || ScoreScale <= 0)
+        {
+            throw new ArgumentException("regional mean cost and score scale must be positive");
+        }
+
+        foreach (var g in Groups)
+        {
+            if (g.ReferenceCostFen <= 0 || g.Score < 0 || Rounding.Places4(g.Score) != g.Score || g.ReferenceCostByGradeFen.Count != CompiledRules.GradeCount)
+            {
+                throw new ArgumentException($"group {g.Code}: reference cost must be positive, score non-negative with at most 4 decimals, and 8 grade-group costs given");
+            }
+
+            foreach (var c in g.ReferenceCostByGradeFen)
+            {
+                if (c == 0 || c < -1)
+                {
+                    throw new ArgumentException($"group {g.Code}: a grade-group cost is positive or −1 (none)");
+                }
+            }
+        }
+
+        foreach (var a in AuxFactors)
+        {
+            if (a.GroupIndex < 0 || a.GroupIndex >= Groups.Count || a.Factor <= 0 || Rounding.Places4(a.Factor) != a.Factor || Definitions.Slot(a.Item, a.Level) < 0)
+            {
+                throw new ArgumentException($"aux factor {a}: group index, positive 4-place factor and a defined item level required");
+            }
+        }
+
         for (var i = 1; i < _codes.Length; i++)
         {
             if (string.CompareOrdinal(_codes[i - 1], _codes[i]) >= 0)

@@ -90,7 +90,7 @@ public sealed class DipCatalogBuilder
         Span<Code> set = stackalloc Code[CompiledRules.MaxProcs];
         var n = _rules.ProcedureSet(input.PrincipalProc, input.OtherProcs, set, out var treatment);
         var setId = _sets.Intern(set[..n]);
-        var dx = input.PrincipalDx.Prefix(_rules.DxKeyLength);
+        var dx = _rules.DxKey(input.PrincipalDx);
         var packed = dx.Value | (uint)setId;
         if (!_keyIndex.TryGet(packed, out var key))
         {
@@ -263,17 +263,20 @@ public sealed class DipCatalogBuilder
         var yearSum = new long[nYears];
         var yearCount = new long[nYears];
         long trimmedAway = 0;
-        for (var gy = 0; gy < nGy; gy++)
+        // Group-years are independent: sort and trim them in parallel; every result lands in
+        // its own slot, so the outcome does not depend on scheduling.
+        var removed = new long[nGy];
+        Parallel.For(0, nGy, gy =>
         {
             var slice = sorted.AsSpan((int)offsets[gy], (int)(offsets[gy + 1] - offsets[gy]));
             if (slice.IsEmpty)
             {
-                continue;
+                return;
             }
 
             slice.Sort();
             var (lo, hi) = TrimRange(slice);
-            trimmedAway += slice.Length - (hi - lo);
+            removed[gy] = slice.Length - (hi - lo);
             for (var i = lo; i < hi; i++)
             {
                 var c = slice[i] >> 3;
@@ -283,7 +286,11 @@ public sealed class DipCatalogBuilder
                 gradeSum[(gy * CompiledRules.GradeCount) + grade] += c;
                 gradeCount[(gy * CompiledRules.GradeCount) + grade]++;
             }
+        });
 
+        for (var gy = 0; gy < nGy; gy++)
+        {
+            trimmedAway += removed[gy];
             yearSum[gy % nYears] += keptSum[gy];
             yearCount[gy % nYears] += keptCount[gy];
         }

@@ -297,7 +297,7 @@ public sealed class DipMatcher
 
     private int FindGroup(Code principalDx, ReadOnlySpan<Code> set, TreatmentKind treatment)
     {
-        var key = principalDx.Prefix(_rules.DxKeyLength);
+        var key = _rules.DxKey(principalDx);
         if (_coreByKey.TryGet(key.Value, out var k))
         {
             if (set.Length == 0)
@@ -322,7 +322,7 @@ public sealed class DipMatcher
             }
         }
 
-        var category = principalDx.Prefix(_rules.CategoryLength);
+        var category = _rules.Category(principalDx);
         return _comprehensive.TryGet(category.Value | (UInt128)((int)treatment + 1), out var c) ? c : -1;
     }
 

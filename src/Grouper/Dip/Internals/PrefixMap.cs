@@ -73,6 +73,9 @@ internal sealed class CompiledRules
     public CompiledRules(DipDefinitions d)
     {
         Definitions = d;
+        _dxMask = Mask(d.DiagnosisKeyLength);
+        _catMask = Mask(d.CategoryLength);
+        _procMask = Mask(d.ProcedureKeyLength);
         DxKeyLength = d.DiagnosisKeyLength;
         CategoryLength = d.CategoryLength;
         ProcKeyLength = d.ProcedureKeyLength;
@@ -131,7 +134,23 @@ internal sealed class CompiledRules
         }
     }
 
+    private readonly UInt128 _dxMask;
+    private readonly UInt128 _catMask;
+    private readonly UInt128 _procMask;
+
     public DipDefinitions Definitions { get; }
+
+    private static UInt128 Mask(int length) => length >= Code.MaxPackedLength ? ~UInt128.Zero : ~UInt128.Zero << (126 - (7 * length));
+
+    /// <summary><see cref="Code.Prefix"/> with a precomputed mask (the per-case path cuts three key lengths).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Code Cut(Code code, UInt128 mask, int length) => code.IsOverflow ? code.Prefix(length) : new Code(code.Value & mask);
+
+    public Code DxKey(Code dx) => Cut(dx, _dxMask, DxKeyLength);
+
+    public Code Category(Code dx) => Cut(dx, _catMask, CategoryLength);
+
+    public Code ProcKey(Code proc) => Cut(proc, _procMask, ProcKeyLength);
 
     public int DxKeyLength { get; }
 
@@ -181,7 +200,7 @@ internal sealed class CompiledRules
 
     private int Insert(Code proc, Span<Code> set, int n, ref ProcedureKind max)
     {
-        var key = proc.Prefix(ProcKeyLength);
+        var key = ProcKey(proc);
         var kind = KindOf(key);
         if (kind == ProcedureKind.Ignored)
         {
