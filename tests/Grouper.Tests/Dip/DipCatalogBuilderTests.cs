@@ -112,6 +112,20 @@ public class DipCatalogBuilderTests
         Assert.Equal(0.6631m, r.CoreCostShare); // 18,700 ÷ 28,200
         Assert.Equal(["Z99.9:-"], r.GrassrootsNotFound);
         Assert.Equal([1L, 4, 5], r.YearCases);
+
+        var file = Path.Combine(TestPaths.NewTempDir("dip"), "report.json");
+        try
+        {
+            r.Save(file);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Equal("0.6364", json.RootElement.GetProperty("core_case_share").GetString());
+            Assert.Equal("2114.00", json.RootElement.GetProperty("regional_mean_cost").GetString());
+            Assert.Equal(2, json.RootElement.GetProperty("groups").GetProperty("comprehensive").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, true);
+        }
     }
 
     [Fact]
