@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Grouper.Core;
 using Grouper.Dip;
 
@@ -34,7 +35,7 @@ public class DipMatchBenchmarks
 
     private sealed class Cfg : ManualConfig
     {
-        public Cfg() => AddJob(Job.ShortRun.WithId("short"));
+        public Cfg() => AddJob(Job.ShortRun.WithId("short").WithToolchain(InProcessEmitToolchain.Instance)); // in-process: the shared machine is too busy to build a separate exe within the timeout
     }
 
     [GlobalSetup]
@@ -150,7 +151,7 @@ public class DipBuildBenchmarks
 
     private sealed class Cfg : ManualConfig
     {
-        public Cfg() => AddJob(Job.Dry.WithId("once").WithWarmupCount(0).WithIterationCount(2).WithInvocationCount(1).WithUnrollFactor(1));
+        public Cfg() => AddJob(Job.Dry.WithId("once").WithWarmupCount(0).WithIterationCount(2).WithInvocationCount(1).WithUnrollFactor(1).WithToolchain(InProcessEmitToolchain.Instance));
     }
 
     [Benchmark(Baseline = true)]

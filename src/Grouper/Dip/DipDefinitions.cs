@@ -426,7 +426,7 @@ public sealed record DipDefinitions
     {
         var kl = root.Child("key_lengths");
         var dxLen = kl.Child("diagnosis").Int(1, Code.MaxPackedLength);
-        var catLen = kl.Child("category").Int(1, dxLen);
+        var catLen = kl.Child("category").Int(1, Math.Min(dxLen, 17)); // the matcher tags a category with 2 low bits
         var procLen = kl.Child("procedure").Int(2, Code.MaxPackedLength);
 
         var chapters = new ProcedureKind[100];
