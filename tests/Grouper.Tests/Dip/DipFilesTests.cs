@@ -149,3 +149,29 @@ public class DipFilesTests
         Assert.Equal("ref_cost", e.Field);
     }
 }
+
+public class DipSampleBuildTests
+{
+    [Fact]
+    public void SampleParametersBuildALoadableCatalog()
+    {
+        var p = DipBuildParameters.Load(Path.Combine(TestPaths.RepoRoot, "tests", "Grouper.Tests", "Dip", "Data", "build-params.json"));
+        var (c, r) = DipCatalogBuilderTests.BuildFrom(p, DipCatalogBuilderTests.RandomHistory(11, 4000)).Build();
+        Assert.True(c.IsDemo);
+        Assert.Equal("demo-2024.1", c.Version);
+        Assert.True(r.CoreGroups > 0 && r.ComprehensiveGroups > 0);
+        var dir = TestPaths.NewTempDir("dip");
+        try
+        {
+            c.Save(dir);
+            var back = DipCatalog.Load(dir);
+            Assert.Equal(c.Groups.Select(g => (g.Code, g.Kind, g.Score, g.CaseCount, g.ReferenceCostFen)), back.Groups.Select(g => (g.Code, g.Kind, g.Score, g.CaseCount, g.ReferenceCostFen)));
+            Assert.Equal(c.AuxFactors, back.AuxFactors);
+            Assert.Equal(ProcedureKind.Ignored, back.Definitions.ProcedureOverrides[Grouper.Core.Code.Parse("88.7201")]);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
