@@ -149,6 +149,60 @@ public sealed class DipCatalogBuilder
         Add(in input, year);
     }
 
+    /// <summary>
+    /// Adds everything another builder (same parameters) has collected, so several threads can
+    /// each feed their own builder and merge at the end. The built catalog does not depend on
+    /// how cases were split or in which order builders are merged.
+    /// </summary>
+    public void Merge(DipCatalogBuilder other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!ReferenceEquals(other._p, _p) && other._p != _p)
+        {
+            throw new ArgumentException("builders must share their build parameters", nameof(other));
+        }
+
+        var map = new int[other._keyDx.Count];
+        for (var k = 0; k < map.Length; k++)
+        {
+            var dx = other._keyDx.Items[k];
+            var setId = _sets.Intern(other._sets.Get(other._keySet.Items[k]));
+            var packed = dx.Value | (uint)setId;
+            if (!_keyIndex.TryGet(packed, out var key))
+            {
+                key = _keyDx.Count;
+                _keyIndex.Set(packed, key);
+                _keyDx.Add(dx);
+                _keySet.Add(setId);
+                _keyTreatment.Add(other._keyTreatment.Items[k]);
+                _keyCount.Add(0);
+                _keySum.Add(0);
+                _auxCount.Extend(_slots);
+                _auxSum.Extend(_slots);
+            }
+
+            map[k] = key;
+            _keyCount.Items[key] += other._keyCount.Items[k];
+            _keySum.Items[key] += other._keySum.Items[k];
+            for (var s = 0; s < _slots; s++)
+            {
+                _auxCount.Items[(key * _slots) + s] += other._auxCount.Items[(k * _slots) + s];
+                _auxSum.Items[(key * _slots) + s] += other._auxSum.Items[(k * _slots) + s];
+            }
+        }
+
+        var nYears = _years.Length;
+        for (var i = 0; i < other._caseCost.Count; i++)
+        {
+            var ky = other._caseKeyYear.Items[i];
+            _caseKeyYear.Add((map[ky / nYears] * nYears) + (ky % nYears));
+            _caseCost.Add(other._caseCost.Items[i]);
+        }
+
+        CasesDroppedPerDiem += other.CasesDroppedPerDiem;
+        CasesDroppedReview += other.CasesDroppedReview;
+    }
+
     private void AddAux(int slot, long cost)
     {
         _auxCount.Items[slot]++;

@@ -216,6 +216,36 @@ public class DipCatalogBuilderTests
         }
     }
 
+    [Fact]
+    public void MergedBuildersEqualOneBuilder()
+    {
+        var p = Params(n: 10);
+        var history = RandomHistory(5, 5000);
+        var (whole, _) = BuildFrom(p, history).Build();
+        var a = BuildFrom(p, history.Where((_, i) => i % 3 == 0));
+        var b = BuildFrom(p, history.Where((_, i) => i % 3 != 0));
+        b.Merge(a);
+        var (merged, _) = b.Build();
+        var d1 = TestPaths.NewTempDir("dip");
+        var d2 = TestPaths.NewTempDir("dip");
+        try
+        {
+            whole.Save(d1);
+            merged.Save(d2);
+            foreach (var f in Directory.GetFiles(d1))
+            {
+                Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(Path.Combine(d2, Path.GetFileName(f))));
+            }
+        }
+        finally
+        {
+            Directory.Delete(d1, true);
+            Directory.Delete(d2, true);
+        }
+
+        Assert.Throws<ArgumentException>(() => b.Merge(new DipCatalogBuilder(Params(n: 11))));
+    }
+
     private static void AssertSameFiles(string a, string b)
     {
         var fa = Directory.GetFiles(a).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
