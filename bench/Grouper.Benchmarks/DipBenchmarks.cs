@@ -178,4 +178,20 @@ public class DipBuildBenchmarks
         gen.Feed(b, Records);
         return b.Build().Catalog.Groups.Count;
     }
+
+    /// <summary>Two threads each feed their own builder (half the records each), then merge and build.</summary>
+    [Benchmark]
+    public int TwoThreadsAddMergeBuild()
+    {
+        var p = DipSynthetic.BuildParameters();
+        var builders = new DipCatalogBuilder[2];
+        Parallel.For(0, 2, t =>
+        {
+            var b = new DipCatalogBuilder(p);
+            new DipSynthetic(99 + (ulong)t).Feed(b, Records / 2);
+            builders[t] = b;
+        });
+        builders[0].Merge(builders[1]);
+        return builders[0].Build().Catalog.Groups.Count;
+    }
 }
