@@ -13,8 +13,12 @@ public static class Program
         Usage: grouper <command> [options]
 
         Commands:
-          run        validate, group and price a directory of discharges.csv + hospitals.csv (the whole chain)
-          generate   write synthetic discharges.csv + hospitals.csv (deterministic from a seed)
+          run                 validate, group (DRG + DIP), settle and price a directory of discharges.csv + hospitals.csv
+          validate            only check the input: writes rejects.csv and manifest.json
+          group               validate and group (DRG + DIP), no money: writes cases.parquet with the group columns
+          generate            write synthetic discharges.csv + hospitals.csv (deterministic from a seed)
+          catalog import      convert the public CHS-DRG 2.0 tables into a DRG catalog
+          dip build-catalog   build a DIP catalog from historical discharge files
 
         Run 'grouper <command> --help' for the options of a command.
 
@@ -26,12 +30,16 @@ public static class Program
         grouper run — the batch run
 
         Usage: grouper run --region CODE [--input DIR] [--out DIR] [--policy DIR] [--state FILE] [--workers N]
-                           [--pseudonym-key-file PATH | --keep-identifiers]
+                           [--drg-catalog DIR] [--dip-catalog DIR] [--pseudonym-key-file PATH | --keep-identifiers]
 
           --region CODE            insured pooling region whose policy settles the run, 6 digits (e.g. 350900)
           --input DIR              directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
           --out DIR                output directory (default: out); writes cases.parquet, rejects.csv, manifest.json
           --policy DIR             policy files (default: sample-data/policies)
+          --drg-catalog DIR        DRG catalog (default: the DEMO catalog sample-data/catalogs/drg-demo;
+                                   make the national one with 'catalog import')
+          --dip-catalog DIR        DIP catalog (default: the DEMO catalog sample-data/catalogs/dip-demo;
+                                   build a region's own with 'dip build-catalog')
           --state FILE             year-to-date state database (SQLite); without it the run starts from an empty
                                    state and persists nothing. The same input is never counted twice.
           --workers N              worker threads (default: number of cores); outputs do not depend on it
@@ -42,6 +50,30 @@ public static class Program
         Example:
           grouper run --input sample-data --out out --region 350900 --pseudonym-key-file key.txt
           GROUPER_REGION=350900 grouper run --input /data/2024-06-30 --out /data/out --state /data/ytd.db
+        """;
+
+    private const string ValidateHelp = """
+        grouper validate — check discharges.csv + hospitals.csv against the input contract
+
+        Usage: grouper validate [--input DIR] [--out DIR] [--region CODE]
+
+        Writes OUT/rejects.csv (line, case_id, reason, field, message) and OUT/manifest.json; no case output.
+        Exit code 0 when every record is valid, 3 when some are rejected, 2 when the file itself is unusable.
+
+        Example:
+          grouper validate --input /data/inbox/2024-06-30 --out /tmp/check
+        """;
+
+    private const string GroupHelp = """
+        grouper group — DRG and DIP groups of every case, without money
+
+        Usage: grouper group [--input DIR] [--out DIR] [--drg-catalog DIR] [--dip-catalog DIR] [--trace]
+                             [--pseudonym-key-file PATH | --keep-identifiers]
+
+        Writes OUT/cases.parquet with the input fields and the DRG and DIP columns, OUT/rejects.csv, OUT/manifest.json.
+
+        Example:
+          grouper group --input sample-data --out out-groups --drg-catalog catalogs/chs-drg-2.0 --keep-identifiers
         """;
 
     private const string GenerateHelp = """
@@ -55,6 +87,7 @@ public static class Program
           --seed S            PRNG seed (default 1)
           --bad-fraction F    share of lines that are rejects or trigger warnings, every kind (default 0)
           --reference DIR     draw codes from the real CHS-DRG 2.0 tables in DIR (default: built-in common codes)
+          --drg-catalog DIR   draw codes from a DRG catalog of ours (e.g. the demo catalog, so cases group there)
           --region CODE       only this insured region (350900 Ningde, 411500 Xinyang, 330200 Ningbo); default all three
           --from, --to        discharge date range (default the calendar year 2024)
           --gzip              write discharges.csv.gz
@@ -105,6 +138,30 @@ public static class Program
                     }
 
                     return await RunBatchAsync(settings, logging, stdout, ct).ConfigureAwait(false);
+                case "validate" or "group":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(command == "validate" ? ValidateHelp : GroupHelp).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await RunBatchAsync(settings, logging, stdout, ct, command).ConfigureAwait(false);
+                case "catalog" when cl.Words.Count > 1 && cl.Words[1] == "import":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(CatalogCommands.ImportHelp).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await CatalogCommands.ImportAsync(settings, stdout).ConfigureAwait(false);
+                case "dip" when cl.Words.Count > 1 && cl.Words[1] == "build-catalog":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(CatalogCommands.BuildHelp).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await CatalogCommands.BuildAsync(settings, stdout, ct).ConfigureAwait(false);
                 case "generate":
                     if (cl.Help)
                     {
@@ -138,6 +195,26 @@ public static class Program
             await stderr.WriteLineAsync($"internal error ({ex.GetType().Name}): {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+    }
+
+    private static Grouper.Drg.DrgCatalog LoadDrgCatalog(string path)
+    {
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            throw new UsageException($"setting {Settings.Describe("--drg-catalog")}: '{path}' not found");
+        }
+
+        return Grouper.Drg.DrgCatalog.Load(path);
+    }
+
+    private static Grouper.Dip.DipCatalog LoadDipCatalog(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new UsageException($"setting {Settings.Describe("--dip-catalog")}: directory '{path}' not found");
+        }
+
+        return Grouper.Dip.DipCatalog.Load(path);
     }
 
     private static Grouper.Settlement.PolicyStore LoadPolicies(string dir, string region)
@@ -179,14 +256,18 @@ public static class Program
         }
 
         var reference = cl.Get("--reference");
+        var catalogPath = cl.Get("--drg-catalog");
         cl.RejectUnknown();
         if (reference is not null && !Directory.Exists(reference))
         {
             throw new InputException(reference, "reference tables directory not found (--reference)");
         }
 
+        Grouper.Generation.IGeneratorCodeSource? codes = reference is not null ? new Grouper.Generation.ReferenceTablesCodeSource(reference)
+            : catalogPath is not null ? new Grouper.Generation.DrgCatalogCodeSource(LoadDrgCatalog(catalogPath))
+            : null;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var summary = Grouper.Generation.DischargeGenerator.WriteFiles(output, options, reference is null ? null : new Grouper.Generation.ReferenceTablesCodeSource(reference));
+        var summary = Grouper.Generation.DischargeGenerator.WriteFiles(output, options, codes);
         await stdout.WriteLineAsync($"wrote {summary.Records:N0} records and {summary.Hospitals} hospitals to {Path.GetFullPath(output)} in {sw.Elapsed.TotalSeconds:N1} s").ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -217,17 +298,27 @@ public static class Program
         return pseudonymizer;
     }
 
-    private static async Task<int> RunBatchAsync(Settings settings, Logging logging, TextWriter stdout, CancellationToken ct)
+    private static async Task<int> RunBatchAsync(Settings settings, Logging logging, TextWriter stdout, CancellationToken ct, string command = "run")
     {
         var cl = settings.CommandLine;
         var input = settings.ExistingDirectory("--input") ?? "sample-data";
         var output = settings.GetOr("--out", "out");
-        var region = settings.Region() ?? throw new UsageException($"run needs the insured pooling region: {Settings.Describe("--region")}");
-        var policyDir = settings.ExistingDirectory("--policy") ?? "sample-data/policies";
-        if (!Directory.Exists(policyDir))
+        var settles = command == "run";
+        var groups = command != "validate";
+        var region = settings.Region();
+        if (settles && region is null)
+        {
+            throw new UsageException($"run needs the insured pooling region: {Settings.Describe("--region")}");
+        }
+
+        var policyDir = settles ? settings.ExistingDirectory("--policy") ?? "sample-data/policies" : null;
+        if (policyDir is not null && !Directory.Exists(policyDir))
         {
             throw new UsageException($"setting {Settings.Describe("--policy")}: directory '{policyDir}' not found");
         }
+
+        var drgCatalog = groups ? LoadDrgCatalog(settings.ExistingPath("--drg-catalog") ?? "sample-data/catalogs/drg-demo") : null;
+        var dipCatalog = groups ? LoadDipCatalog(settings.ExistingPath("--dip-catalog") ?? "sample-data/catalogs/dip-demo") : null;
 
         var statePath = settings.Get("--state");
         var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
@@ -240,9 +331,12 @@ public static class Program
             OutputDirectory = output,
             Workers = workers,
             Validation = new ValidationOptions { InsuredRegion = region, Pseudonymizer = pseudonymizer },
-            Policies = LoadPolicies(policyDir, region),
-            Region = region,
-            StatePath = statePath,
+            Policies = settles ? LoadPolicies(policyDir!, region!) : null,
+            Region = settles ? region : null,
+            StatePath = settles ? statePath : null,
+            DrgCatalog = drgCatalog,
+            DipCatalog = dipCatalog,
+            WriteCases = command != "validate",
         });
         var log = logging.Factory.CreateLogger("grouper.run");
         var inputBytes = Grouper.Ingest.CsvFiles.Find(input, "discharges") is { } f ? new FileInfo(f).Length : 0;

@@ -32,9 +32,21 @@ public sealed record BatchJobOptions
     /// <summary>Year-to-date state database (SQLite). Null: the run starts from an empty state and persists nothing.</summary>
     public string? StatePath { get; init; }
 
+    /// <summary>False for <c>validate</c>: only rejects.csv and manifest.json are written.</summary>
+    public bool WriteCases { get; init; } = true;
+
+    /// <summary>DRG catalog (null: no DRG grouping).</summary>
+    public Drg.DrgCatalog? DrgCatalog { get; init; }
+
+    /// <summary>DIP catalog (null: no DIP grouping).</summary>
+    public Dip.DipCatalog? DipCatalog { get; init; }
+
     /// <summary>Run id recorded in the state database (default: the discharges file's SHA-256).</summary>
     public string? RunId { get; init; }
 }
+
+/// <summary>Which catalog a run used.</summary>
+public sealed record CatalogSection(string Name, string Version, bool Demo);
 
 /// <summary>How person identifiers appear in the outputs.</summary>
 public sealed record PrivacySection(string PersonId);
@@ -149,6 +161,16 @@ public sealed class BatchJob(BatchJobOptions options)
                 runId);
         }
 
+        if (Options.DrgCatalog is { } drg)
+        {
+            manifest.Sections["drg_catalog"] = new CatalogSection(drg.Name, drg.Version, drg.IsDemo);
+        }
+
+        if (Options.DipCatalog is { } dip)
+        {
+            manifest.Sections["dip_catalog"] = new CatalogSection(dip.Name, dip.Version, dip.IsDemo);
+        }
+
         manifest.Sections["privacy"] = new PrivacySection(pseudonymized ? "hmac-sha256-128" : "identifiers kept (--keep-identifiers)");
         manifest.FinishedUtc = DateTimeOffset.UtcNow;
         manifest.Write(Path.Combine(Options.OutputDirectory, "manifest.json"));
@@ -165,10 +187,22 @@ public sealed class BatchJob(BatchJobOptions options)
         // A previous manifest would describe outputs this run is about to replace.
         File.Delete(Path.Combine(outDir, "manifest.json"));
 
+        var stage = new CaseStage(Options.DrgCatalog, Options.DipCatalog, Options.Policies, Options.Region, hospitals);
         var columnSets = new List<ICaseColumnSet>();
+        if (Options.DrgCatalog is not null)
+        {
+            columnSets.Add(new DrgColumns(Options.DrgCatalog, Options.RowGroupSize));
+        }
+
+        if (Options.DipCatalog is not null)
+        {
+            columnSets.Add(new DipColumns(Options.DipCatalog, Options.RowGroupSize));
+        }
+
         if (settlement is not null)
         {
             columnSets.Add(new SettlementColumns(Options.RowGroupSize));
+            columnSets.Add(new PaymentColumns(Options.RowGroupSize));
         }
 
         await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
@@ -177,14 +211,16 @@ public sealed class BatchJob(BatchJobOptions options)
 
         long read = 0;
         long rejected = 0;
+        long accepted = 0;
         await pipeline.RunAsync(
             reader,
             () => new DischargeRecordParser(reader.Header, hospitals, Options.Validation),
             size => new CaseBatch(size),
-            settlement is null ? null : b =>
+            b =>
             {
-                settlement.CheckPolicy(b);
-                settlement.Join((CaseBatch)b);
+                settlement?.CheckPolicy(b);
+                settlement?.Join((CaseBatch)b);
+                stage.Process((CaseBatch)b);
             },
             async b =>
             {
@@ -201,7 +237,15 @@ public sealed class BatchJob(BatchJobOptions options)
                     rejects.Write(rej);
                 }
 
-                await cases.AppendAsync(b, ct).ConfigureAwait(false);
+                if (Options.WriteCases)
+                {
+                    await cases.AppendAsync(b, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    accepted += b.Count;
+                }
+
                 read += b.RecordsRead;
                 rejected += b.Rejects.Count;
                 progress?.Report(new BatchProgress(read, rejected, reader.Raw?.BytesRead ?? 0));
@@ -213,7 +257,7 @@ public sealed class BatchJob(BatchJobOptions options)
 
         manifest.RecordsRead = read;
         manifest.RecordsRejected = rejected;
-        manifest.RecordsAccepted = cases.RowsWritten;
+        manifest.RecordsAccepted = Options.WriteCases ? cases.RowsWritten : accepted;
         manifest.BlankLinesSkipped = reader.BlankLines;
         foreach (var (reason, count) in rejects.CountsByReason)
         {
@@ -225,7 +269,15 @@ public sealed class BatchJob(BatchJobOptions options)
             manifest.Inputs.Add(new FileFingerprint("discharges", Path.GetFullPath(dischargesPath), raw.Sha256Hex, raw.BytesRead));
         }
 
-        AddOutput(manifest, "cases", casesPath);
+        if (Options.WriteCases)
+        {
+            AddOutput(manifest, "cases", casesPath);
+        }
+        else
+        {
+            File.Delete(casesPath);
+        }
+
         AddOutput(manifest, "rejects", rejectsPath);
         if (!manifest.Reconciles)
         {

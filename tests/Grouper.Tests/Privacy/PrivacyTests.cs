@@ -26,7 +26,8 @@ public class PrivacyTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
+        string[] settle = ["--region", "350900", "--policy", Path.Combine(TestPaths.SampleData, "policies")];
+        var code = await Program.RunAsync(args[0] == "run" ? [.. args, .. settle] : args, stdout, stderr, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
