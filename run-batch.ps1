@@ -23,5 +23,8 @@ if (-not $env:GROUPER_PSEUDONYM_KEY -and -not $env:GROUPER_PSEUDONYM_KEY_FILE) {
 & dotnet $dll run --input sample-data --out out --region 350900 @keyArgs
 $rc = $LASTEXITCODE
 if ($rc -ne 0 -and $rc -ne 3) { exit $rc }
-Write-Host "Outputs: $(Join-Path $PSScriptRoot 'out') (cases.parquet, rejects.csv, manifest.json)"
+# Year-end DIP clearing of the sample year from the run's clearing shard.
+& dotnet $dll clear --year 2024 --shards out --inputs (Join-Path 'sample-data' 'clearing' '350900-2024-demo.yaml') --out out
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+Write-Host "Outputs: $(Join-Path $PSScriptRoot 'out') (cases.parquet, rejects.csv, manifest.json, clearing.parquet, report.html, clearing-manifest.json)"
 exit 0

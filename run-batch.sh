@@ -25,4 +25,6 @@ dotnet "$dll" run --input sample-data --out out --region 350900 "${key_args[@]}"
 rc=$?
 set -e
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then exit "$rc"; fi
-echo "Outputs: $here/out (cases.parquet, rejects.csv, manifest.json)"
+# Year-end DIP clearing of the sample year from the run's clearing shard.
+dotnet "$dll" clear --year 2024 --shards out --inputs sample-data/clearing/350900-2024-demo.yaml --out out
+echo "Outputs: $here/out (cases.parquet, rejects.csv, manifest.json, clearing.parquet, report.html, clearing-manifest.json)"

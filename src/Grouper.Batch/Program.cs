@@ -17,6 +17,8 @@ public static class Program
           validate            only check the input: writes rejects.csv and manifest.json
           group               validate and group (DRG + DIP), no money: writes cases.parquet with the group columns
           generate            write synthetic discharges.csv + hospitals.csv (deterministic from a seed)
+          settle              the same as run (validate, group, settle and price)
+          clear               year-end DIP clearing from the runs' clearing shards: clearing.parquet + report.html
           catalog import      convert the public CHS-DRG 2.0 tables into a DRG catalog
           dip build-catalog   build a DIP catalog from historical discharge files
 
@@ -130,7 +132,15 @@ public static class Program
                 case null:
                     await stderr.WriteLineAsync("error: no command given.\n\n" + MainHelp).ConfigureAwait(false);
                     return ExitCodes.BadInput;
-                case "run":
+                case "clear":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(ClearCommand.Help).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await ClearCommand.RunAsync(settings, stdout, stderr).ConfigureAwait(false);
+                case "run" or "settle":
                     if (cl.Help)
                     {
                         await stdout.WriteLineAsync(RunHelp).ConfigureAwait(false);
@@ -303,7 +313,7 @@ public static class Program
         var cl = settings.CommandLine;
         var input = settings.ExistingDirectory("--input") ?? "sample-data";
         var output = settings.GetOr("--out", "out");
-        var settles = command == "run";
+        var settles = command is "run" or "settle";
         var groups = command != "validate";
         var region = settings.Region();
         if (settles && region is null)

@@ -205,6 +205,7 @@ public sealed class BatchJob(BatchJobOptions options)
             columnSets.Add(new PaymentColumns(Options.RowGroupSize));
         }
 
+        var clearing = settlement is not null && Options.DipCatalog is not null ? new ClearingStage(hospitals) : null;
         await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
         await using var cases = new CasesParquetWriter(casesPath, hospitals, columnSets, Options.RowGroupSize, Options.Validation.Pseudonymizer is not null);
         await using var rejects = new RejectsWriter(rejectsPath);
@@ -237,6 +238,7 @@ public sealed class BatchJob(BatchJobOptions options)
                     rejects.Write(rej);
                 }
 
+                clearing?.Add((CaseBatch)b);
                 if (Options.WriteCases)
                 {
                     await cases.AppendAsync(b, ct).ConfigureAwait(false);
@@ -279,6 +281,14 @@ public sealed class BatchJob(BatchJobOptions options)
         }
 
         AddOutput(manifest, "rejects", rejectsPath);
+        if (clearing is not null)
+        {
+            foreach (var shard in clearing.Write(outDir))
+            {
+                AddOutput(manifest, "clearing_shard", shard);
+            }
+        }
+
         if (!manifest.Reconciles)
         {
             throw new InvalidOperationException($"internal error: records_read {read} != accepted {manifest.RecordsAccepted} + rejected {rejected}");
