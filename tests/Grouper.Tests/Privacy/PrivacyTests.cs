@@ -26,7 +26,11 @@ public class PrivacyTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        string[] settle = ["--region", "350900", "--policy", Path.Combine(TestPaths.SampleData, "policies")];
+        string[] settle =
+        [
+            "--region", "350900", "--policy", Path.Combine(TestPaths.SampleData, "policies"), "--no-progress",
+            "--drg-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "drg-demo"), "--dip-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "dip-demo"),
+        ];
         var code = await Program.RunAsync(args[0] == "run" ? [.. args, .. settle] : args, stdout, stderr, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
     }
@@ -133,7 +137,7 @@ public class PrivacyTests
         var outDir = Path.Combine(dir, "out");
         await Cli("run", "--input", dir, "--out", outDir, "--keep-identifiers");
         var files = Directory.GetFiles(outDir);
-        Assert.Equal(3, files.Length);
+        Assert.Equal(4, files.Length); // cases, rejects, manifest, clearing shard
         foreach (var f in files)
         {
             if (!OperatingSystem.IsWindows())

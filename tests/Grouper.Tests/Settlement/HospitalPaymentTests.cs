@@ -144,9 +144,9 @@ public class HospitalPaymentTests
         Assert.True(r.ReviewCandidate); // r = 5.0
         Assert.Equal(Rounding.Places4(86.0215m * 4m), r.Points);
 
-        // 129.0323 points × H 0.95 × V0 100 (Demo) = 12,258.0685 → 12,258.07.
+        // 129.0323 points × H 0.95 × V0 160 (Demo) = 19,612.9096 → 19,612.91.
         Assert.True(HospitalPayment.TryDipProvisional(p, 129.0323m, 0.95m, out var fen));
-        Assert.Equal(Fen(12258.07m), fen);
+        Assert.Equal(Fen(19612.91m), fen);
         Assert.Equal(PaymentMethod.Dip, HospitalPayment.MethodOf(p, PaymentMethod.Default));
         Assert.Equal(PaymentMethod.Ffs, HospitalPayment.MethodOf(p, PaymentMethod.Ffs));
     }

@@ -1,0 +1,116 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using Grouper.Batch;
+
+namespace Grouper.Tests.Pipeline;
+
+/// <summary>The whole chain of the README on the committed sample data: run, then clear; the clearing reconciles with the case table.</summary>
+public sealed class ChainTests : IDisposable
+{
+    private readonly string _out = TestPaths.NewTempDir("grouper-chain");
+
+    public void Dispose() => Directory.Delete(_out, true);
+
+    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private List<object[]> Query(string sql)
+    {
+        using var conn = new DuckDBConnection("DataSource=:memory:");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql.Replace("OUT/", _out.Replace("'", "''", StringComparison.Ordinal) + "/", StringComparison.Ordinal);
+        using var rd = cmd.ExecuteReader();
+        var rows = new List<object[]>();
+        while (rd.Read())
+        {
+            var v = new object[rd.FieldCount];
+            rd.GetValues(v);
+            rows.Add(v);
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public async Task RunThenClearOnTheSampleData()
+    {
+        var sample = TestPaths.SampleData;
+        var (code, stdout, stderr) = await Cli(
+            "run", "--input", sample, "--out", _out, "--region", "350900", "--policy", Path.Combine(sample, "policies"),
+            "--drg-catalog", Path.Combine(sample, "catalogs", "drg-demo"), "--dip-catalog", Path.Combine(sample, "catalogs", "dip-demo"),
+            "--pseudonym-key-file", Path.Combine(sample, "DEMO-pseudonym.key"), "--no-progress");
+        Assert.True(code == ExitCodes.SuccessWithRejects, stderr);
+        Assert.Contains("10,000 records", stdout, StringComparison.Ordinal);
+
+        // Nearly every generated case groups in the demo catalog, and every accepted case has a DIP outcome.
+        var ok = Convert.ToInt64(Query("SELECT count(*) FROM 'OUT/cases.parquet' WHERE drg_reason = 'OK'")[0][0], CultureInfo.InvariantCulture);
+        var all = Convert.ToInt64(Query("SELECT count(*) FROM 'OUT/cases.parquet'")[0][0], CultureInfo.InvariantCulture);
+        Assert.True(ok > all * 95 / 100, $"{ok} of {all} grouped OK");
+        Assert.Equal(0L, Convert.ToInt64(Query("SELECT count(*) FROM 'OUT/cases.parquet' WHERE dip_code = ''")[0][0], CultureInfo.InvariantCulture));
+
+        (code, stdout, stderr) = await Cli("clear", "--year", "2024", "--shards", _out, "--inputs", Path.Combine(sample, "clearing", "350900-2024-demo.yaml"), "--out", _out);
+        Assert.True(code == ExitCodes.Success, stdout + stderr);
+        Assert.Contains("invariants hold", stdout, StringComparison.Ordinal);
+
+        // The clearing's points per hospital equal the case table's DIP points of its cleared DIP cases.
+        var mismatches = Query("""
+            WITH c AS (
+              SELECT hospital_id, sum(dip_points) AS points, count(*) AS cases
+              FROM 'OUT/cases.parquet'
+              WHERE payment_method = 'DIP' AND dip_kind <> 'Unmatched'
+              GROUP BY hospital_id)
+            SELECT k.hospital_id FROM 'OUT/clearing.parquet' k JOIN c USING (hospital_id)
+            WHERE k.total_points <> c.points OR k.cases <> c.cases
+            """);
+        Assert.Empty(mismatches);
+
+        // Settlement amounts add up to the allocated fund.
+        var sums = Query("SELECT CAST(sum(settlement_amount) AS VARCHAR), count(*) FROM 'OUT/clearing.parquet'");
+        Assert.Equal("132050000.00", sums[0][0]);
+        Assert.True(File.Exists(Path.Combine(_out, "report.html")));
+    }
+
+    [Fact]
+    public async Task BadConfigurationNamesTheSetting()
+    {
+        var (code, _, stderr) = await Cli("run", "--region", "3509", "--keep-identifiers");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("GROUPER_REGION", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await Cli("run", "--region", "350900", "--keep-identifiers", "--input", TestPaths.SampleData, "--policy", Path.Combine(TestPaths.SampleData, "policies"), "--drg-catalog", "/nonexistent/catalog");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--drg-catalog", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await Cli("run", "--region", "350900", "--keep-identifiers", "--input", TestPaths.SampleData, "--policy", Path.Combine(TestPaths.SampleData, "policies"), "--region-typo", "x");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("unknown option '--region-typo'", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await Cli("frobnicate");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("unknown command", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryCommandHasHelpWithAnExample()
+    {
+        foreach (var command in new[] { "run", "settle", "validate", "group", "generate", "clear" })
+        {
+            var (code, stdout, _) = await Cli(command, "--help");
+            Assert.Equal(ExitCodes.Success, code);
+            Assert.Contains("Example", stdout, StringComparison.Ordinal);
+        }
+
+        var (c1, s1, _) = await Cli("catalog", "import", "--help");
+        Assert.Equal(ExitCodes.Success, c1);
+        Assert.Contains("Example", s1, StringComparison.Ordinal);
+        var (c2, s2, _) = await Cli("dip", "build-catalog", "--help");
+        Assert.Equal(ExitCodes.Success, c2);
+        Assert.Contains("Example", s2, StringComparison.Ordinal);
+    }
+}
