@@ -327,14 +327,16 @@ public static class Program
             throw new UsageException($"setting {Settings.Describe("--policy")}: directory '{policyDir}' not found");
         }
 
-        var drgCatalog = groups ? LoadDrgCatalog(settings.ExistingPath("--drg-catalog") ?? "sample-data/catalogs/drg-demo") : null;
-        var dipCatalog = groups ? LoadDipCatalog(settings.ExistingPath("--dip-catalog") ?? "sample-data/catalogs/dip-demo") : null;
+        var drgCatalogPath = groups ? settings.GetOr("--drg-catalog", "sample-data/catalogs/drg-demo") : null;
+        var dipCatalogPath = groups ? settings.GetOr("--dip-catalog", "sample-data/catalogs/dip-demo") : null;
 
         var statePath = settings.Get("--state");
         var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
         var pseudonymizer = ResolvePseudonymizer(settings);
         var noProgress = cl.Has("--no-progress");
         cl.RejectUnknown();
+        var drgCatalog = drgCatalogPath is null ? null : LoadDrgCatalog(drgCatalogPath);
+        var dipCatalog = dipCatalogPath is null ? null : LoadDipCatalog(dipCatalogPath);
         var job = new BatchJob(new BatchJobOptions
         {
             InputDirectory = input,
