@@ -15,8 +15,9 @@ public static class Program
             var hospitals = HospitalTable.Load(CsvFiles.Find(dir, "hospitals") ?? throw new FileNotFoundException("hospitals.csv not found in " + dir));
             var ids = hospitals.Hospitals.Select(h => h.HospitalId).ToHashSet(StringComparer.Ordinal);
             var ours = await IngestThroughput.MeasureGrouperAsync(discharges, hospitals).ConfigureAwait(false);
+            var parallel = await IngestThroughput.MeasureParallelAsync(discharges, hospitals, Environment.ProcessorCount).ConfigureAwait(false);
             var baseline = IngestThroughput.MeasureCsvHelperBaseline(discharges, ids);
-            Console.WriteLine(IngestThroughput.Table([baseline, ours], baseline));
+            Console.WriteLine(IngestThroughput.Table([baseline, ours, parallel], baseline));
             return;
         }
 

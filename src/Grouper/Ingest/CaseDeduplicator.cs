@@ -15,6 +15,9 @@ public sealed class CaseDeduplicator
     /// <summary>Distinct accepted case ids so far.</summary>
     public int Count => _seen.Count;
 
+    /// <summary>Bytes allocated for the index of accepted case ids (retained for the run, ~40 B per case).</summary>
+    public long IndexBytes => _seen.AllocatedBytes;
+
     /// <summary>
     /// Removes duplicates (and records a later stage rejected) from the batch's accepted records and
     /// adds them to its rejects, kept in line order.

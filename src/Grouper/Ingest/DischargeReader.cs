@@ -292,12 +292,16 @@ public sealed class DischargeReader : IAsyncDisposable
     /// <paramref name="onBatch"/> receives each filled batch (accepted records plus the rejects of its
     /// lines) in input order. <see cref="IngestPipeline"/> is the parallel equivalent.
     /// </summary>
-    public Task ReadAllAsync(DischargeRecordParser parser, Func<DischargeBatch> rent, Func<DischargeBatch, ValueTask> onBatch, CancellationToken ct = default)
+    public Task ReadAllAsync(DischargeRecordParser parser, Func<DischargeBatch> rent, Func<DischargeBatch, ValueTask> onBatch, CancellationToken ct = default) =>
+        ReadAllAsync(parser, rent, onBatch, null, ct);
+
+    /// <summary>As <see cref="ReadAllAsync(DischargeRecordParser, Func{DischargeBatch}, Func{DischargeBatch, ValueTask}, CancellationToken)"/> with a caller-owned duplicate index.</summary>
+    public Task ReadAllAsync(DischargeRecordParser parser, Func<DischargeBatch> rent, Func<DischargeBatch, ValueTask> onBatch, CaseDeduplicator? deduplicator, CancellationToken ct = default)
     {
         var first = rent();
         DischargeBatch? pending = first;
         var raw = new RawBatch(first.Capacity);
-        var dedup = new CaseDeduplicator();
+        var dedup = deduplicator ?? new CaseDeduplicator();
         return ReadRawAsync(
             () =>
             {

@@ -20,6 +20,9 @@ internal sealed class CaseIdSet
 
     public int Count => _count;
 
+    /// <summary>Bytes of the arrays this set allocated (retained state, ~40 B per id).</summary>
+    public long AllocatedBytes { get; private set; } = 2L * sizeof(ulong) * (1 << 16);
+
     /// <summary>Adds the id; false when it was already present.</summary>
     public bool Add(ReadOnlySpan<byte> id)
     {
@@ -78,6 +81,7 @@ internal sealed class CaseIdSet
         if (_chunkUsed + id.Length > ChunkSize)
         {
             _chunks.Add(new byte[ChunkSize]);
+            AllocatedBytes += ChunkSize;
             _chunkUsed = 0;
         }
 
@@ -97,6 +101,7 @@ internal sealed class CaseIdSet
         var oldRefs = _refs;
         _hashes = new ulong[oldHashes.Length * 2];
         _refs = new ulong[oldHashes.Length * 2];
+        AllocatedBytes += 2L * sizeof(ulong) * _hashes.Length;
         var mask = _hashes.Length - 1;
         for (var i = 0; i < oldHashes.Length; i++)
         {
