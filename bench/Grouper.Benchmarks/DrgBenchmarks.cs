@@ -16,7 +16,7 @@ public class DrgBenchmarks
     private const int Cases = 20_000;
 
     private DrgGrouper _grouper = null!;
-    private DrgNaiveBaseline _naive = null!;
+    private Grouper.Tests.Drg.ReferenceDrgGrouper _naive = null!;
     private BenchCase[] _cases = [];
     private Code[] _pool = [];
     private string[][] _text = [];
@@ -30,7 +30,7 @@ public class DrgBenchmarks
         var dir = Path.Combine(Path.GetTempPath(), "grouper-bench-drg-" + Environment.ProcessId);
         var catalog = DrgCatalogImporter.Import(reference, dir, "CHS-DRG", "2.0", new DateOnly(2024, 7, 23), null);
         _grouper = new DrgGrouper(catalog);
-        _naive = new DrgNaiveBaseline(reference);
+        _naive = new Grouper.Tests.Drg.ReferenceDrgGrouper(reference);
         Generate(catalog);
 
         // the two groupers must agree, or the comparison is meaningless
