@@ -152,6 +152,7 @@ public class ClearingOutputTests
     {
         var psi = new ProcessStartInfo(exe)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -168,15 +169,26 @@ public class ClearingOutputTests
         }
 
         using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+
+        // Read both pipes asynchronously and bound every wait: Chromium's helper processes can keep
+        // the pipes open after the browser exits, so a blocking ReadToEnd could wait forever.
         var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
+        var stdoutTask = p.StandardOutput.ReadToEndAsync();
         if (!p.WaitForExit(60_000))
         {
             p.Kill(true);
-            throw new TimeoutException("chromium did not finish");
+            throw new TimeoutException("chromium did not finish within 60 s");
         }
 
-        Assert.True(p.ExitCode == 0, "chromium failed: " + stderr.Result);
+        if (!stdoutTask.Wait(TimeSpan.FromSeconds(20)))
+        {
+            p.Kill(true);
+            throw new TimeoutException("chromium's output did not close within 20 s of its exit");
+        }
+
+        var stdout = stdoutTask.Result;
+        Assert.True(p.ExitCode == 0, "chromium failed: " + (stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "(stderr still open)"));
         return stdout;
     }
 }
