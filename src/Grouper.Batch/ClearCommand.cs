@@ -21,6 +21,8 @@ internal static class ClearCommand
           --inputs FILE   clearing inputs (YAML: DIP budget, reserve share, provisional point value and band,
                           coefficients, sharing tiers, withhold rate, advances paid, approved reviews)
           --out DIR       where to write clearing.parquet, report.html, clearing-manifest.json (default: out)
+          --cases FILES   case files to add each case's final points after coefficients to (dip_final_points);
+                          default: the cases.parquet beside the shards found in --shards directories
 
         Exit code 0 when every invariant holds (they are listed in clearing-manifest.json), 1 when one fails.
 
@@ -40,6 +42,7 @@ internal static class ClearCommand
         var shardsArg = settings.Get("--shards") ?? throw new UsageException("clear needs --shards DIR|FILE[,FILE...]");
         var inputsPath = settings.Get("--inputs") ?? throw new UsageException("clear needs --inputs FILE");
         var output = settings.GetOr("--out", "out");
+        var casesArg = cl.Get("--cases");
         cl.RejectUnknown();
         if (!File.Exists(inputsPath))
         {
@@ -82,8 +85,25 @@ internal static class ClearCommand
         var report = Path.Combine(output, "report.html");
         await ClearingParquetWriter.WriteAsync(parquet, run.Results).ConfigureAwait(false);
         ClearingHtmlReport.Write(report, run.Results);
+        var caseFiles = casesArg is not null
+            ? casesArg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+            : files.Select(f => Path.Combine(Path.GetDirectoryName(f)!, "cases.parquet")).Where(File.Exists).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var casesFile in caseFiles)
+        {
+            if (!File.Exists(casesFile))
+            {
+                throw new UsageException($"--cases: '{casesFile}' not found");
+            }
+
+            var given = await CaseFinalPoints.AddAsync(casesFile, run.Results).ConfigureAwait(false);
+            await stdout.WriteLineAsync(given < 0
+                ? $"{casesFile}: already has {CaseFinalPoints.ColumnName}; left as it is"
+                : $"{casesFile}: {CaseFinalPoints.ColumnName} added to {given:N0} DIP cases").ConfigureAwait(false);
+        }
+
         var allPassed = run.Results.All(r => r.AllChecksPassed);
-        WriteManifest(Path.Combine(output, "clearing-manifest.json"), year, files, inputsPath, run, parquet, report);
+        // The updated case files are outputs of the clearing too: their hashes here supersede the run manifest's.
+        WriteManifest(Path.Combine(output, "clearing-manifest.json"), year, files, inputsPath, run, [parquet, report, .. caseFiles]);
         foreach (var r in run.Results)
         {
             await stdout.WriteLineAsync(
@@ -99,7 +119,7 @@ internal static class ClearCommand
         return allPassed ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static void WriteManifest(string path, int year, List<string> shards, string inputs, ClearingRun run, string parquet, string report)
+    private static void WriteManifest(string path, int year, List<string> shards, string inputs, ClearingRun run, IReadOnlyList<string> outputs)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -147,7 +167,7 @@ internal static class ClearCommand
 
             w.WriteEndArray();
             w.WriteStartArray("outputs");
-            foreach (var f in new[] { parquet, report })
+            foreach (var f in outputs)
             {
                 var (sha, bytes) = Grouper.Ingest.HashingReadStream.HashFile(f);
                 w.WriteStartObject();

@@ -70,6 +70,18 @@ public sealed class ChainTests : IDisposable
             """);
         Assert.Empty(mismatches);
 
+        // The case table gained each DIP case's final points after coefficients (B = D = 1 in the demo inputs).
+        var finals = Query("""
+            SELECT count(*) FILTER (WHERE c.dip_final_points IS NOT NULL),
+                   count(*) FILTER (WHERE c.dip_kind NOT IN ('Grassroots', 'PerDiem') AND c.dip_final_points <> round(c.dip_points * k.level_coefficient, 4)),
+                   count(*) FILTER (WHERE c.dip_kind IN ('Grassroots', 'PerDiem') AND c.dip_final_points <> c.dip_points)
+            FROM 'OUT/cases.parquet' c JOIN 'OUT/clearing.parquet' k USING (hospital_id)
+            WHERE c.payment_method = 'DIP' AND c.dip_kind <> 'Unmatched'
+            """);
+        Assert.True(Convert.ToInt64(finals[0][0], CultureInfo.InvariantCulture) > 5000);
+        Assert.Equal(0L, Convert.ToInt64(finals[0][1], CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(finals[0][2], CultureInfo.InvariantCulture));
+
         // Settlement amounts add up to the allocated fund.
         var sums = Query("SELECT CAST(sum(settlement_amount) AS VARCHAR), count(*) FROM 'OUT/clearing.parquet'");
         Assert.Equal("132050000.00", sums[0][0]);
