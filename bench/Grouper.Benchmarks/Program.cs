@@ -21,6 +21,21 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "fuzz")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- fuzz [--minutes M] [--seed S] [--findings DIR] [--sample DIR]
+            string Arg(string name, string fallback)
+            {
+                var i = Array.IndexOf(args, name);
+                return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+            }
+
+            var minutes = double.Parse(Arg("--minutes", "1"), System.Globalization.CultureInfo.InvariantCulture);
+            var seed = ulong.Parse(Arg("--seed", "1"), System.Globalization.CultureInfo.InvariantCulture);
+            Environment.ExitCode = MutationFuzzer.Run(Arg("--sample", "sample-data"), TimeSpan.FromMinutes(minutes), seed, Arg("--findings", "fuzz-findings"));
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -167,6 +167,11 @@ public sealed class ClearingInputs
         {
             throw new InputException(fileName, ex.Start.Line, null, "invalid YAML: " + ex.Message);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // The same YamlDotNet failure modes the fuzzer found in the policy loader.
+            throw new InputException(fileName, 0, null, "invalid YAML (the parser could not read the document)");
+        }
 
         if (stream.Documents.Count != 1)
         {

@@ -31,7 +31,14 @@ internal readonly struct JsonNode
 
         try
         {
-            var doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var bytes = System.IO.File.ReadAllBytes(path);
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                // Found by the fuzzer: invalid UTF-8 inside a string used to surface later as InvalidOperationException.
+                throw new InputException(name, 0, null, "the file is not valid UTF-8");
+            }
+
+            var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new InputException(name, 1, "$", "a JSON object expected");

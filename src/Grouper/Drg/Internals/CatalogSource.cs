@@ -143,7 +143,8 @@ internal sealed class CatalogSource
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(manifestPath));
+            // Duplicate keys are an error (found by the fuzzer: they used to surface as ArgumentException).
+            root = JsonNode.Parse(File.ReadAllText(manifestPath), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -78,6 +78,12 @@ internal sealed class PolicyParser
         {
             throw new InputException(fileName, ex.Start.Line, null, "not valid YAML: " + ex.Message);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Found by the fuzzer: YamlDotNet's scanner and node loader can fail this way on some malformed
+            // documents (plain scalars, unsupported events) instead of raising YamlException.
+            throw new InputException(fileName, 0, null, "not valid YAML (the parser could not read the document)");
+        }
 
         if (stream.Documents.Count != 1)
         {
