@@ -43,7 +43,7 @@ internal static class CatalogCommands
     {
         var cl = settings.CommandLine;
         var reference = settings.ExistingDirectory("--reference") ?? throw new UsageException("catalog import needs --reference DIR");
-        var output = cl.Get("--out") ?? throw new UsageException("catalog import needs --out DIR");
+        var output = settings.Get("--out") ?? throw new UsageException("catalog import needs --out DIR");
         var name = cl.GetOr("--name", "chs-drg");
         var version = cl.GetOr("--version", "2.0");
         var from = Date(cl.Get("--from"), "--from") ?? new DateOnly(2024, 1, 1);
@@ -57,11 +57,11 @@ internal static class CatalogCommands
     public static async Task<int> BuildAsync(Settings settings, TextWriter stdout, CancellationToken ct)
     {
         var cl = settings.CommandLine;
-        var history = (cl.Get("--history") ?? throw new UsageException("dip build-catalog needs --history DIR[,DIR...]"))
+        var history = (settings.Get("--history") ?? throw new UsageException("dip build-catalog needs --history DIR[,DIR...]"))
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var paramsPath = cl.Get("--params") ?? throw new UsageException("dip build-catalog needs --params FILE");
-        var output = cl.Get("--out") ?? throw new UsageException("dip build-catalog needs --out DIR");
-        var reportPath = cl.GetOr("--report", Path.Combine(output, "build-report.json"));
+        var paramsPath = settings.Get("--params") ?? throw new UsageException("dip build-catalog needs --params FILE");
+        var output = settings.Get("--out") ?? throw new UsageException("dip build-catalog needs --out DIR");
+        var reportPath = settings.GetOr("--report", Path.Combine(output, "build-report.json"));
         cl.RejectUnknown();
         if (!File.Exists(paramsPath))
         {

@@ -42,7 +42,7 @@ internal static class ClearCommand
         var shardsArg = settings.Get("--shards") ?? throw new UsageException("clear needs --shards DIR|FILE[,FILE...]");
         var inputsPath = settings.Get("--inputs") ?? throw new UsageException("clear needs --inputs FILE");
         var output = settings.GetOr("--out", "out");
-        var casesArg = cl.Get("--cases");
+        var casesArg = settings.Get("--cases");
         cl.RejectUnknown();
         if (!File.Exists(inputsPath))
         {

@@ -179,7 +179,7 @@ public static class Program
                         return ExitCodes.Success;
                     }
 
-                    return await GenerateAsync(cl, stdout).ConfigureAwait(false);
+                    return await GenerateAsync(settings, stdout).ConfigureAwait(false);
                 default:
                     await stderr.WriteLineAsync($"error: unknown command '{command}'.\n\n" + MainHelp).ConfigureAwait(false);
                     return ExitCodes.BadInput;
@@ -238,9 +238,10 @@ public static class Program
         return store;
     }
 
-    private static async Task<int> GenerateAsync(CommandLine cl, TextWriter stdout)
+    private static async Task<int> GenerateAsync(Settings settings, TextWriter stdout)
     {
-        var output = cl.Get("--out") ?? throw new UsageException("generate needs --out DIR");
+        var cl = settings.CommandLine;
+        var output = settings.Get("--out") ?? throw new UsageException("generate needs --out DIR");
         var options = new Grouper.Generation.GeneratorOptions
         {
             Count = (int)Math.Min(int.MaxValue, cl.GetLong("--count", 10_000)),
@@ -265,8 +266,8 @@ public static class Program
             options = options with { Regions = [region] };
         }
 
-        var reference = cl.Get("--reference");
-        var catalogPath = cl.Get("--drg-catalog");
+        var reference = settings.Get("--reference");
+        var catalogPath = settings.Get("--drg-catalog");
         cl.RejectUnknown();
         if (reference is not null && !Directory.Exists(reference))
         {
@@ -291,7 +292,7 @@ public static class Program
     internal static Grouper.Privacy.Pseudonymizer? ResolvePseudonymizer(Settings settings)
     {
         var keep = settings.CommandLine.Has("--keep-identifiers");
-        var pseudonymizer = Grouper.Privacy.Pseudonymizer.FromConfiguration(settings.CommandLine.Get("--pseudonym-key-file"));
+        var pseudonymizer = Grouper.Privacy.Pseudonymizer.FromConfiguration(settings.Get("--pseudonym-key-file"));
         if (pseudonymizer is null && !keep)
         {
             throw new UsageException(

@@ -46,8 +46,45 @@ public sealed class Settings
         return builder.Build();
     }
 
-    /// <summary>The value of <paramref name="flag"/> (e.g. <c>--drg-catalog</c>) from the flag, environment or appsettings.json.</summary>
-    public string? Get(string flag) => _cl.Get(flag) ?? _config["Grouper:" + ToPascal(flag.TrimStart('-'))];
+    /// <summary>Settings that name files or directories: checked against <c>AllowedRoots</c> when that is set.</summary>
+    private static readonly HashSet<string> PathFlags = new(StringComparer.Ordinal)
+    {
+        "--input", "--out", "--policy", "--state", "--drg-catalog", "--dip-catalog", "--pseudonym-key-file", "--inputs",
+        "--shards", "--cases", "--reference", "--history", "--params", "--report",
+    };
+
+    /// <summary>
+    /// The value of <paramref name="flag"/> (e.g. <c>--drg-catalog</c>) from the flag, environment or
+    /// appsettings.json. Path settings must lie inside one of the configured allowed roots
+    /// (<c>GROUPER_ALLOWED_ROOTS</c> / <c>Grouper:AllowedRoots</c>, separated by ';'), when any are set,
+    /// so a configuration cannot make a run read or write outside its working directories.
+    /// </summary>
+    public string? Get(string flag)
+    {
+        var value = _cl.Get(flag) ?? _config["Grouper:" + ToPascal(flag.TrimStart('-'))];
+        if (value is not null && PathFlags.Contains(flag) && _config["Grouper:AllowedRoots"] is { Length: > 0 } roots)
+        {
+            CheckInsideRoots(flag, value, roots);
+        }
+
+        return value;
+    }
+
+    private static void CheckInsideRoots(string flag, string value, string roots)
+    {
+        var allowed = roots.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)) + Path.DirectorySeparatorChar)
+            .ToArray();
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var full = Path.GetFullPath(part);
+            var withSeparator = Path.TrimEndingDirectorySeparator(full) + Path.DirectorySeparatorChar;
+            if (!allowed.Any(a => withSeparator.StartsWith(a, StringComparison.Ordinal)))
+            {
+                throw new UsageException($"setting {Describe(flag)}: path '{full}' is outside the allowed roots ({string.Join(", ", allowed)}; GROUPER_ALLOWED_ROOTS)");
+            }
+        }
+    }
 
     public string GetOr(string flag, string fallback) => Get(flag) ?? fallback;
 
