@@ -50,6 +50,20 @@ public sealed class YearToDateStore : IDisposable
 
     public static YearToDateStore Open(string path)
     {
+        if (!File.Exists(path) && !OperatingSystem.IsWindows())
+        {
+            // Health-data state is readable by the owner only; SQLite gives its -wal/-shm files the same mode.
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (dir is not null)
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            using (new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+            }
+        }
+
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         var c = new SqliteConnection(cs);
         c.Open();

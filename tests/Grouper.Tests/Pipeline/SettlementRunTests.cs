@@ -83,6 +83,11 @@ public sealed class SettlementRunTests : IDisposable
     {
         var state = Path.Combine(_dir, "ytd.db");
         await Run("first", 2, state);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(state));
+        }
+
         var ex = await Assert.ThrowsAsync<InputException>(() => Run("second", 2, state));
         Assert.Contains("already settled", ex.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir, "second", "manifest.json")));
