@@ -11,9 +11,17 @@ public static class Money
 
     public static decimal ToYuan(long fen) => fen / 100m;
 
-    /// <summary>Exact conversion; throws if the amount has more than two decimals.</summary>
+    /// <summary>Largest amount accepted anywhere, in yuan (a trillion: far above any budget, far below <see cref="long"/> fen).</summary>
+    public const decimal MaxYuan = 1_000_000_000_000m;
+
+    /// <summary>Exact conversion; throws if the amount has more than two decimals or exceeds ±<see cref="MaxYuan"/>.</summary>
     public static long ToFenExact(decimal yuan)
     {
+        if (yuan > MaxYuan || yuan < -MaxYuan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(yuan), yuan, $"amount beyond ±{MaxYuan} yuan");
+        }
+
         var fen = yuan * 100m;
         if (fen != decimal.Truncate(fen))
         {

@@ -68,4 +68,13 @@ public class FuzzRegressionTests
         Assert.Contains("manifest.json", ex.Message, StringComparison.Ordinal);
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void DipGroupsAmountOverflowIsAnInputError()
+    {
+        var dir = Scratch("dip-groups-amount-overflow.csv", "groups.csv", Path.Combine(TestPaths.SampleData, "catalogs", "dip-demo"));
+        var ex = Assert.Throws<InputException>(() => Grouper.Dip.DipCatalog.Load(dir));
+        Assert.Contains("groups.csv", ex.Message, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
 }

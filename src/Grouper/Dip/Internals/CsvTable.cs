@@ -148,6 +148,12 @@ internal sealed class CsvTable
             throw Error(row, column, $"'{v}' is not an amount in yuan with at most 2 decimals");
         }
 
+        if (d > Money.MaxYuan || d < -Money.MaxYuan)
+        {
+            // Found by the fuzzer: a huge amount used to overflow when converted to fen.
+            throw Error(row, column, $"'{v}' is out of range (at most {Money.MaxYuan} yuan)");
+        }
+
         return Money.ToFenExact(d);
     }
 
