@@ -58,8 +58,25 @@ public class PrivacyTests
         var keyFile = Path.Combine(dir, "key");
         await File.WriteAllTextAsync(keyFile, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
         var outDir = Path.Combine(dir, "out");
-        var (code, stdout, stderr) = await Cli("run", "--input", dir, "--out", outDir, "--pseudonym-key-file", keyFile);
+
+        // Capture the logger too (it writes to the process's stderr): JSON lines must carry no raw id either.
+        var logs = new StringWriter();
+        var previousError = Console.Error;
+        Console.SetError(logs);
+        int code;
+        string stdout, stderr;
+        try
+        {
+            (code, stdout, stderr) = await Cli("run", "--input", dir, "--out", outDir, "--pseudonym-key-file", keyFile, "--log-format", "json");
+        }
+        finally
+        {
+            Console.SetError(previousError);
+        }
+
         Assert.Equal(ExitCodes.SuccessWithRejects, code);
+        Assert.Contains("run finished", logs.ToString(), StringComparison.Ordinal);
+        stderr += logs.ToString();
 
         var persons = PersonColumn(Path.Combine(outDir, "cases.parquet"));
         Assert.Equal(42, persons.Count);
