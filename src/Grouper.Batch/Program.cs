@@ -19,6 +19,7 @@ public static class Program
           generate            write synthetic discharges.csv + hospitals.csv (deterministic from a seed)
           settle              the same as run (validate, group, settle and price)
           clear               year-end DIP clearing from the runs' clearing shards: clearing.parquet + report.html
+          compare             which cases changed group or amount between two runs, and by how much
           catalog import      convert the public CHS-DRG 2.0 tables into a DRG catalog
           dip build-catalog   build a DIP catalog from historical discharge files
 
@@ -132,6 +133,14 @@ public static class Program
                 case null:
                     await stderr.WriteLineAsync("error: no command given.\n\n" + MainHelp).ConfigureAwait(false);
                     return ExitCodes.BadInput;
+                case "compare":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(CompareCommand.Help).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await CompareCommand.RunAsync(settings, stdout, ct).ConfigureAwait(false);
                 case "clear":
                     if (cl.Help)
                     {

@@ -111,7 +111,7 @@ public sealed class ChainTests : IDisposable
     [Fact]
     public async Task EveryCommandHasHelpWithAnExample()
     {
-        foreach (var command in new[] { "run", "settle", "validate", "group", "generate", "clear" })
+        foreach (var command in new[] { "run", "settle", "validate", "group", "generate", "clear", "compare" })
         {
             var (code, stdout, _) = await Cli(command, "--help");
             Assert.Equal(ExitCodes.Success, code);
@@ -124,5 +124,59 @@ public sealed class ChainTests : IDisposable
         var (c2, s2, _) = await Cli("dip", "build-catalog", "--help");
         Assert.Equal(ExitCodes.Success, c2);
         Assert.Contains("Example", s2, StringComparison.Ordinal);
+    }
+}
+
+public sealed class CompareTests : IDisposable
+{
+    private readonly string _dir = TestPaths.NewTempDir("grouper-compare");
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private Task<(int Code, string Out, string Err)> Run(string outName, string policyDir) => Cli(
+        "run", "--input", TestPaths.SampleData, "--out", Path.Combine(_dir, outName), "--region", "350900", "--policy", policyDir,
+        "--drg-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "drg-demo"), "--dip-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "dip-demo"),
+        "--keep-identifiers", "--no-progress");
+
+    [Fact]
+    public async Task APolicyChangeShowsUpAsAmountChangesOnly()
+    {
+        var policies = Path.Combine(TestPaths.SampleData, "policies");
+        var changed = Path.Combine(_dir, "policies-b");
+        Directory.CreateDirectory(changed);
+        foreach (var f in Directory.GetFiles(policies))
+        {
+            var text = File.ReadAllText(f).Replace("point_value: 160.000000", "point_value: 170.000000", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(changed, Path.GetFileName(f)), text);
+        }
+
+        await Run("a", policies);
+        await Run("a2", policies);
+        await Run("b", changed);
+
+        var (code, stdout, _) = await Cli("compare", "--before", Path.Combine(_dir, "a"), "--after", Path.Combine(_dir, "a2"), "--out", Path.Combine(_dir, "same"));
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("0 changed DRG, 0 changed DIP group, 0 changed an amount", stdout, StringComparison.Ordinal);
+        Assert.Single(File.ReadAllLines(Path.Combine(_dir, "same", "compare.csv"))); // header only
+
+        (code, stdout, _) = await Cli("compare", "--before", Path.Combine(_dir, "a"), "--after", Path.Combine(_dir, "b"), "--out", Path.Combine(_dir, "diff"));
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("0 changed DRG, 0 changed DIP group", stdout, StringComparison.Ordinal);
+        var rows = File.ReadAllLines(Path.Combine(_dir, "diff", "compare.csv")).Skip(1).ToArray();
+        Assert.True(rows.Length > 5000, $"{rows.Length} DIP cases should change their provisional amount");
+        Assert.All(rows, r => Assert.Equal("amount", r.Split(',')[1]));
+
+        // A DIP case's provisional amount moves by points × (170 − 160) to the fen.
+        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir, "diff", "compare-summary.json")));
+        var delta = decimal.Parse(json.RootElement.GetProperty("money_delta").GetProperty("hospital_payment").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(delta > 0);
     }
 }
