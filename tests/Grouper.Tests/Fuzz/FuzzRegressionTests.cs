@@ -77,4 +77,13 @@ public class FuzzRegressionTests
         Assert.Contains("groups.csv", ex.Message, StringComparison.Ordinal);
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void DipDefinitionsStringWhereAnObjectBelongsIsAnInputError()
+    {
+        var dir = Scratch("dip-definitions-string-where-object.json", "definitions.json", Path.Combine(TestPaths.SampleData, "catalogs", "dip-demo"));
+        var ex = Assert.Throws<InputException>(() => Grouper.Dip.DipCatalog.Load(dir));
+        Assert.Contains("definitions.json", ex.Message, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
 }

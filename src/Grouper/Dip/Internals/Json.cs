@@ -54,11 +54,14 @@ internal readonly struct JsonNode
 
     public InputException Error(string message) => new(File, 0, Path, message);
 
-    public bool Has(string name) => Element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+    public bool Has(string name) => RequireObject().TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    /// <summary>The element as an object (found by the fuzzer: a value of another kind where an object belongs used to throw InvalidOperationException).</summary>
+    private JsonElement RequireObject() => Element.ValueKind == JsonValueKind.Object ? Element : throw Error("a JSON object expected");
 
     public JsonNode Child(string name)
     {
-        if (!Element.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        if (!RequireObject().TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
         {
             throw new InputException(File, 0, Path + "." + name, "required field missing");
         }
