@@ -115,7 +115,8 @@ public sealed class IngestPipeline
         {
             await foreach (var (raw, done) in ordered.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
-                var batch = await done.Task.ConfigureAwait(false);
+                // Cancellable: after a cancel, workers stop taking work, so a queued batch may never complete.
+                var batch = await done.Task.WaitAsync(token).ConfigureAwait(false);
                 dedup.Apply(batch);
                 await inOrder(batch).ConfigureAwait(false);
                 rawPool.Add(raw);
