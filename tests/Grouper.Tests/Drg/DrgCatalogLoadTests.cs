@@ -33,11 +33,11 @@ public sealed class DrgCatalogLoadTests
     [InlineData("adrgs.csv", "FR2,MDCF,心力衰竭、休克,medical,120", "FR2,MDCF,心力衰竭、休克,medical,110", 12, "order", "used twice")]
     [InlineData("drgs.csv", "GE29,GE2,", "GE29,GE7,", 26, "adrg", "unknown ADRG")]
     [InlineData("drgs.csv", "GE29,GE2,unsplit", "GE29,GE2,sometimes", 26, "split", "unknown split")]
-    [InlineData("adrg_proc.csv", "GE2,PPROC,47.0901", "GE2,PPROC,4x.0901", 15, "icd9", "malformed ICD-9-CM-3")]
-    [InlineData("adrg_proc.csv", "GE2,PPROC,47.0901", "GE2,PPROC,47.0100", 15, "icd9", "duplicate code")]
-    [InlineData("mdc_dx.csv", "MDCE,C34.900", "MDCE,C34-900", 3, "icd10", "malformed ICD-10")]
-    [InlineData("mdc_dx.csv", "MDCE,C34.900", "MDCX,C34.900", 3, "mdc", "unknown MDC")]
-    [InlineData("cc_exclusion.csv", "表D-9,A41.900", "表D-9,J18.900", 25, "icd10", "already in table")]
+    [InlineData("adrg-procedures.csv", "GE2,PPROC,47.0901", "GE2,PPROC,4x.0901", 15, "icd9", "malformed ICD-9-CM-3")]
+    [InlineData("adrg-procedures.csv", "GE2,PPROC,47.0901", "GE2,PPROC,47.0100", 15, "icd9", "duplicate code")]
+    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900", "MDCE,C34-900", 3, "icd10", "malformed ICD-10")]
+    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900", "MDCX,C34.900", 3, "mdc", "unknown MDC")]
+    [InlineData("exclusion-tables.csv", "表D-9,A41.900", "表D-9,J18.900", 25, "icd10", "already in table")]
     [InlineData("pricing.csv", "AH19,1.8700", "AH19,-1.8700", 2, "relative_weight", "non-negative decimal")]
     public void Broken_catalog_is_rejected_with_file_line_and_field(string file, string oldText, string newText, int line, string field, string message)
     {

@@ -41,14 +41,14 @@ internal sealed class CatalogSource
     public const string Format = "grouper-drg-catalog/1";
     public const string ManifestFile = "catalog.json";
     public const string MdcFile = "mdcs.csv";
-    public const string MdcDxFile = "mdc_dx.csv";
-    public const string SitesFile = "mdcz_sites.csv";
+    public const string MdcDxFile = "mdc-principal-dx.csv";
+    public const string SitesFile = "trauma-sites.csv";
     public const string AdrgFile = "adrgs.csv";
-    public const string AdrgDxFile = "adrg_dx.csv";
-    public const string AdrgProcFile = "adrg_proc.csv";
+    public const string AdrgDxFile = "adrg-diagnoses.csv";
+    public const string AdrgProcFile = "adrg-procedures.csv";
     public const string DrgFile = "drgs.csv";
-    public const string CcFile = "cc_mcc.csv";
-    public const string ExclusionFile = "cc_exclusion.csv";
+    public const string CcFile = "complications.csv";
+    public const string ExclusionFile = "exclusion-tables.csv";
     public const string PricingFile = "pricing.csv";
 
     public string Name { get; set; } = string.Empty;
