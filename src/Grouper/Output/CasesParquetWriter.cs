@@ -1,6 +1,7 @@
 using System.Text;
 using Grouper.Core;
 using Grouper.Ingest;
+using Grouper.Output.Internals;
 using Parquet;
 using Parquet.Schema;
 
@@ -18,35 +19,42 @@ internal interface ICaseColumnSet
 /// <summary>
 /// Writes out/cases.parquet: one row per accepted record in input order, in row groups of
 /// <see cref="RowGroupSize"/> rows, Snappy-compressed, to a temporary file renamed on commit.
+/// Rows are copied into a row-group slot in order; a full slot is encoded on the thread pool
+/// (up to <see cref="Encoders"/> at once, each into its own single-row-group Parquet part in
+/// memory) and the parts are joined into the file in order by <see cref="ParquetStitcher"/>.
+/// A part depends only on its rows, so the file is the same bytes whatever the parallelism.
 /// </summary>
 public sealed class CasesParquetWriter : IAsyncDisposable
 {
-    private readonly AtomicFile _file;
-    private readonly List<ICaseColumnSet> _sets;
-    private readonly List<IColumnBuffer> _columns = [];
-    private readonly ParquetSchema _schema;
-    private ParquetWriter? _writer;
-    private int _rows;
+    private static readonly ParquetOptions Options = new() { CompressionMethod = CompressionMethod.Snappy };
 
-    internal CasesParquetWriter(string path, HospitalTable hospitals, IEnumerable<ICaseColumnSet> extraSets, int rowGroupSize = 128 * 1024, bool pseudonymized = false)
+    private readonly AtomicFile _file;
+    private readonly Func<Slot> _newSlot;
+    private readonly Stack<Slot> _free = new();
+    private readonly Queue<Task<(Slot Slot, byte[] Part)>> _encoding = new();
+    private readonly ParquetSchema _schema;
+    private ParquetStitcher? _stitcher;
+    private Slot? _current;
+
+    internal CasesParquetWriter(string path, HospitalTable hospitals, Func<int, IEnumerable<ICaseColumnSet>> extraSets, int rowGroupSize = 128 * 1024, bool pseudonymized = false, int encoders = 0)
     {
         RowGroupSize = rowGroupSize;
-        _sets = [new IngestColumns(hospitals, rowGroupSize, pseudonymized), .. extraSets];
-        foreach (var s in _sets)
-        {
-            _columns.AddRange(s.Columns);
-        }
-
-        _schema = new ParquetSchema(_columns.Select(c => (Field)c.Field).ToArray());
+        Encoders = encoders > 0 ? encoders : Environment.ProcessorCount;
+        _newSlot = () => new Slot([new IngestColumns(hospitals, rowGroupSize, pseudonymized), .. extraSets(rowGroupSize)]);
+        _current = _newSlot();
+        _schema = _current.Schema;
         _file = new AtomicFile(path);
     }
 
     public CasesParquetWriter(string path, HospitalTable hospitals, int rowGroupSize = 128 * 1024, bool pseudonymized = false)
-        : this(path, hospitals, [], rowGroupSize, pseudonymized)
+        : this(path, hospitals, _ => [], rowGroupSize, pseudonymized)
     {
     }
 
     public int RowGroupSize { get; }
+
+    /// <summary>Row groups encoded at the same time (each holds one slot of buffers in memory).</summary>
+    public int Encoders { get; }
 
     public long RowsWritten { get; private set; }
 
@@ -56,63 +64,122 @@ public sealed class CasesParquetWriter : IAsyncDisposable
     {
         for (var i = 0; i < batch.Count; i++)
         {
-            foreach (var s in _sets)
+            var slot = _current ??= _free.Count > 0 ? _free.Pop() : _newSlot();
+            foreach (var s in slot.Sets)
             {
-                s.Append(batch, i, _rows);
+                s.Append(batch, i, slot.Rows);
             }
 
-            _rows++;
-            if (_rows == RowGroupSize)
+            slot.Rows++;
+            if (slot.Rows == RowGroupSize)
             {
-                await FlushAsync(ct).ConfigureAwait(false);
+                await DispatchAsync(ct).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task FlushAsync(CancellationToken ct)
+    private async Task DispatchAsync(CancellationToken ct)
     {
-        if (_rows == 0)
+        var slot = _current;
+        _current = null;
+        if (slot is null || slot.Rows == 0)
         {
+            _current = slot;
             return;
         }
 
-        _writer ??= await CreateWriterAsync(ct).ConfigureAwait(false);
-        using (var rg = _writer.CreateRowGroup())
+        _encoding.Enqueue(Task.Run(async () => (slot, await EncodeAsync(slot.Schema, slot.Columns, slot.Rows, ct).ConfigureAwait(false)), ct));
+        while (_encoding.Count >= Encoders)
         {
-            foreach (var c in _columns)
+            await WriteOldestAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteOldestAsync(CancellationToken ct)
+    {
+        var (slot, part) = await _encoding.Dequeue().ConfigureAwait(false);
+        _stitcher ??= new ParquetStitcher(_file.Stream, await EncodeAsync(_schema, [], 0, ct).ConfigureAwait(false));
+        _stitcher.Append(part);
+        RowsWritten += slot.Rows;
+        slot.Rows = 0;
+        _free.Push(slot);
+    }
+
+    /// <summary>A complete Parquet file of one row group (none when <paramref name="rows"/> is 0: the schema only).</summary>
+    private static async Task<byte[]> EncodeAsync(ParquetSchema schema, IReadOnlyList<IColumnBuffer> columns, int rows, CancellationToken ct)
+    {
+        using var ms = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(schema, ms, Options, false, ct).ConfigureAwait(false))
+        {
+            if (rows > 0)
             {
-                await c.WriteAsync(rg, _rows, ct).ConfigureAwait(false);
+                using var rg = writer.CreateRowGroup();
+                foreach (var c in columns)
+                {
+                    await c.WriteAsync(rg, rows, ct).ConfigureAwait(false);
+                }
             }
         }
 
-        RowsWritten += _rows;
-        _rows = 0;
-    }
-
-    private async Task<ParquetWriter> CreateWriterAsync(CancellationToken ct)
-    {
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
-        return await ParquetWriter.CreateAsync(_schema, _file.Stream, options, false, ct).ConfigureAwait(false);
+        return ms.ToArray();
     }
 
     public async Task CommitAsync(CancellationToken ct = default)
     {
-        await FlushAsync(ct).ConfigureAwait(false);
+        await DispatchAsync(ct).ConfigureAwait(false);
+        while (_encoding.Count > 0)
+        {
+            await WriteOldestAsync(ct).ConfigureAwait(false);
+        }
+
         // A file with no accepted record still gets the schema (an empty, valid Parquet file).
-        _writer ??= await CreateWriterAsync(ct).ConfigureAwait(false);
-        await _writer.DisposeAsync().ConfigureAwait(false);
-        _writer = null;
+        _stitcher ??= new ParquetStitcher(_file.Stream, await EncodeAsync(_schema, [], 0, ct).ConfigureAwait(false));
+        _stitcher.Finish();
         await _file.CommitAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_writer is not null)
+        while (_encoding.Count > 0)
         {
-            await _writer.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _encoding.Dequeue().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The run already failed or was cancelled; the temporary file is removed below.
+            }
         }
 
+        _stitcher?.Dispose();
         await _file.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The column buffers of one row group being filled or encoded.</summary>
+    private sealed class Slot
+    {
+        public Slot(ICaseColumnSet[] sets)
+        {
+            Sets = sets;
+            var columns = new List<IColumnBuffer>();
+            foreach (var s in sets)
+            {
+                columns.AddRange(s.Columns);
+            }
+
+            Columns = columns;
+            // Each slot has its own field objects, so its own (identical) schema to attach them to.
+            Schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
+        }
+
+        public ParquetSchema Schema { get; }
+
+        public ICaseColumnSet[] Sets { get; }
+
+        public IReadOnlyList<IColumnBuffer> Columns { get; }
+
+        public int Rows { get; set; }
     }
 }
 

@@ -188,26 +188,31 @@ public sealed class BatchJob(BatchJobOptions options)
         File.Delete(Path.Combine(outDir, "manifest.json"));
 
         var stage = new CaseStage(Options.DrgCatalog, Options.DipCatalog, Options.Policies, Options.Region, hospitals);
-        var columnSets = new List<ICaseColumnSet>();
-        if (Options.DrgCatalog is not null)
+        var drgCatalog = Options.DrgCatalog;
+        var dipCatalog = Options.DipCatalog;
+        var settles = settlement is not null;
+        IEnumerable<ICaseColumnSet> ColumnSets(int capacity)
         {
-            columnSets.Add(new DrgColumns(Options.DrgCatalog, Options.RowGroupSize));
-        }
+            if (drgCatalog is not null)
+            {
+                yield return new DrgColumns(drgCatalog, capacity);
+            }
 
-        if (Options.DipCatalog is not null)
-        {
-            columnSets.Add(new DipColumns(Options.DipCatalog, Options.RowGroupSize));
-        }
+            if (dipCatalog is not null)
+            {
+                yield return new DipColumns(dipCatalog, capacity);
+            }
 
-        if (settlement is not null)
-        {
-            columnSets.Add(new SettlementColumns(Options.RowGroupSize));
-            columnSets.Add(new PaymentColumns(Options.RowGroupSize));
+            if (settles)
+            {
+                yield return new SettlementColumns(capacity);
+                yield return new PaymentColumns(capacity);
+            }
         }
 
         var clearing = settlement is not null && Options.DipCatalog is not null ? new ClearingStage(hospitals) : null;
         await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
-        await using var cases = new CasesParquetWriter(casesPath, hospitals, columnSets, Options.RowGroupSize, Options.Validation.Pseudonymizer is not null);
+        await using var cases = new CasesParquetWriter(casesPath, hospitals, ColumnSets, Options.RowGroupSize, Options.Validation.Pseudonymizer is not null, Options.Workers);
         await using var rejects = new RejectsWriter(rejectsPath);
 
         long read = 0;
