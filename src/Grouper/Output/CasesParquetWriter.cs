@@ -101,7 +101,7 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         _stitcher ??= new ParquetStitcher(_file.Stream, await EncodeAsync(_schema, [], 0, ct).ConfigureAwait(false));
         _stitcher.Append(part);
         RowsWritten += slot.Rows;
-        slot.Rows = 0;
+        slot.Reset();
         _free.Push(slot);
     }
 
@@ -180,6 +180,15 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         public IReadOnlyList<IColumnBuffer> Columns { get; }
 
         public int Rows { get; set; }
+
+        public void Reset()
+        {
+            Rows = 0;
+            foreach (var c in Columns)
+            {
+                c.Reset();
+            }
+        }
     }
 }
 
@@ -188,7 +197,6 @@ internal sealed class IngestColumns : ICaseColumnSet
 {
     private readonly HospitalTable _hospitals;
     private readonly StringCache<Code> _codes = new(c => c.ToString());
-    private readonly StringBuilder _sb = new();
 
     private readonly ValueColumn<long> _line;
     private readonly StringColumn _caseId;
@@ -267,11 +275,19 @@ internal sealed class IngestColumns : ICaseColumnSet
     {
         ref readonly var r = ref batch.Records[index];
         _line.Values[row] = r.Line;
-        _caseId.Values[row] = batch.StringOf(r.CaseId);
-        _hospitalId.Values[row] = _hospitals[r.HospitalIndex].HospitalId;
-        _personId.Values[row] = _pseudonymized ? Grouper.Privacy.Pseudonymizer.Format(r.PersonKey) : batch.StringOf(r.PersonId);
-        _insurance.Values[row] = CodeNames.Csv(r.InsuranceType);
-        _assistance.Values[row] = r.AssistanceClass == AssistanceClass.None ? null : CodeNames.Csv(r.AssistanceClass);
+        _caseId.SetUtf8(row, batch.TextOf(r.CaseId));
+        _hospitalId.Set(row, _hospitals[r.HospitalIndex].HospitalId);
+        if (_pseudonymized)
+        {
+            Grouper.Privacy.Pseudonymizer.Format(r.PersonKey, _personId.Reserve(row, 32));
+        }
+        else
+        {
+            _personId.SetUtf8(row, batch.TextOf(r.PersonId));
+        }
+
+        _insurance.Set(row, CodeNames.Csv(r.InsuranceType));
+        _assistance.Set(row, r.AssistanceClass == AssistanceClass.None ? null : CodeNames.Csv(r.AssistanceClass));
         _admit.Values[row] = r.AdmitDate;
         _discharge.Values[row] = r.DischargeDate;
         _los.Values[row] = r.LengthOfStay;
@@ -281,45 +297,48 @@ internal sealed class IngestColumns : ICaseColumnSet
         _birthWeight.Values[row] = r.BirthWeightGrams < 0 ? null : r.BirthWeightGrams;
         _admitWeight.Values[row] = r.AdmitWeightGrams < 0 ? null : r.AdmitWeightGrams;
         _mode.Values[row] = (int)r.DischargeMode;
-        _pdx.Values[row] = _codes.Get(r.PrincipalDx);
-        _sdx.Values[row] = JoinCodes(batch.SecondaryDx(in r));
-        _pproc.Values[row] = r.PrincipalProc.IsEmpty ? null : _codes.Get(r.PrincipalProc);
-        _procs.Values[row] = JoinCodes(batch.OtherProcs(in r));
+        _pdx.Set(row, _codes.Get(r.PrincipalDx));
+        JoinCodes(_sdx, row, batch.SecondaryDx(in r));
+        _pproc.Set(row, r.PrincipalProc.IsEmpty ? null : _codes.Get(r.PrincipalProc));
+        JoinCodes(_procs, row, batch.OtherProcs(in r));
         _vent.Values[row] = r.VentHours;
-        _total.Values[row] = Money.ToYuan(r.TotalCostFen);
-        _policy.Values[row] = Money.ToYuan(r.PolicyCostFen);
-        _full.Values[row] = Money.ToYuan(r.FullSelfPayFen);
-        _partial.Values[row] = Money.ToYuan(r.PartialSelfPayFen);
-        _overLimit.Values[row] = Money.ToYuan(r.OverLimitSelfPayFen);
-        _care.Values[row] = CodeNames.Csv(r.CareLocation);
-        _referral.Values[row] = CodeNames.Csv(r.ReferralStatus);
-        _warnings.Values[row] = _warningText.Get(r.Warnings);
+        _total.Values[row] = Money.ToYuanForOutput(r.TotalCostFen);
+        _policy.Values[row] = Money.ToYuanForOutput(r.PolicyCostFen);
+        _full.Values[row] = Money.ToYuanForOutput(r.FullSelfPayFen);
+        _partial.Values[row] = Money.ToYuanForOutput(r.PartialSelfPayFen);
+        _overLimit.Values[row] = Money.ToYuanForOutput(r.OverLimitSelfPayFen);
+        _care.Set(row, CodeNames.Csv(r.CareLocation));
+        _referral.Set(row, CodeNames.Csv(r.ReferralStatus));
+        _warnings.Set(row, _warningText.Get(r.Warnings));
     }
 
-    private string JoinCodes(ReadOnlySpan<Code> codes)
+    private void JoinCodes(StringColumn column, int row, ReadOnlySpan<Code> codes)
     {
-        if (codes.IsEmpty)
+        if (codes.Length <= 1)
         {
-            return string.Empty;
+            column.Set(row, codes.IsEmpty ? string.Empty : _codes.Get(codes[0]));
+            return;
         }
 
-        if (codes.Length == 1)
+        var length = codes.Length - 1;
+        for (var i = 0; i < codes.Length; i++)
         {
-            return _codes.Get(codes[0]);
+            length += _codes.Get(codes[i]).Length;
         }
 
-        _sb.Clear();
+        var span = column.Reserve(row, length);
+        var at = 0;
         for (var i = 0; i < codes.Length; i++)
         {
             if (i > 0)
             {
-                _sb.Append(';');
+                span[at++] = ';';
             }
 
-            _sb.Append(_codes.Get(codes[i]));
+            var text = _codes.Get(codes[i]);
+            text.CopyTo(span[at..]);
+            at += text.Length;
         }
-
-        return _sb.ToString();
     }
 
     internal static string FormatWarnings(RecordWarnings w)

@@ -30,17 +30,17 @@ internal sealed class DrgColumns(DrgCatalog catalog, int capacity) : ICaseColumn
     public void Append(DischargeBatch batch, int index, int row)
     {
         ref readonly var d = ref ((CaseBatch)batch).Drg[index];
-        _mdc.Values[row] = catalog.MdcCode(d.Mdc);
-        _adrg.Values[row] = catalog.AdrgCode(d.Adrg);
-        _drg.Values[row] = catalog.DrgCode(d.Drg);
+        _mdc.Set(row, catalog.MdcCode(d.Mdc));
+        _adrg.Set(row, catalog.AdrgCode(d.Adrg));
+        _drg.Set(row, catalog.DrgCode(d.Drg));
         _weight.Values[row] = d.RelativeWeight4 == 0 ? null : d.RelativeWeight;
-        _reason.Values[row] = DrgReasons.Name(d.Reason);
-        _level.Values[row] = DrgReasons.Name(d.Level);
-        _levelCode.Values[row] = d.LevelCode.IsEmpty ? null : _codes.Get(d.LevelCode);
-        _deciding.Values[row] = d.DecidingCode.IsEmpty ? null : _codes.Get(d.DecidingCode);
+        _reason.Set(row, DrgReasons.Name(d.Reason));
+        _level.Set(row, DrgReasons.Name(d.Level));
+        _levelCode.Set(row, d.LevelCode.IsEmpty ? null : _codes.Get(d.LevelCode));
+        _deciding.Set(row, d.DecidingCode.IsEmpty ? null : _codes.Get(d.DecidingCode));
         _excluded.Values[row] = d.ExcludedCount;
-        _firstExcluded.Values[row] = d.FirstExcludedCode.IsEmpty ? null : _codes.Get(d.FirstExcludedCode) + "@" + catalog.ExclusionTableName(d.FirstExcludedTable);
-        _version.Values[row] = _catalogText;
+        _firstExcluded.Set(row, d.FirstExcludedCode.IsEmpty ? null : _codes.Get(d.FirstExcludedCode) + "@" + catalog.ExclusionTableName(d.FirstExcludedTable));
+        _version.Set(row, _catalogText);
     }
 }
 
@@ -67,16 +67,16 @@ internal sealed class DipColumns(DipCatalog catalog, int capacity) : ICaseColumn
     public void Append(DischargeBatch batch, int index, int row)
     {
         ref readonly var d = ref ((CaseBatch)batch).Dip[index];
-        _code.Values[row] = catalog.GroupCode(d.GroupIndex);
-        _kind.Values[row] = _kindText.Get(d.GroupKind);
+        _code.Set(row, catalog.GroupCode(d.GroupIndex));
+        _kind.Set(row, _kindText.Get(d.GroupKind));
         _score.Values[row] = d.Score;
         _aux.Values[row] = d.AuxFactor;
-        _auxItem.Values[row] = _auxText.Get(d.AuxItem);
-        _caseKind.Values[row] = _caseKindText.Get(d.CaseKind);
+        _auxItem.Set(row, _auxText.Get(d.AuxItem));
+        _caseKind.Set(row, _caseKindText.Get(d.CaseKind));
         _ratio.Values[row] = d.CostRatio;
         _points.Values[row] = d.Points;
-        _reason.Values[row] = DipReasons.Name(d.Reason);
-        _version.Values[row] = _catalogText;
+        _reason.Set(row, DipReasons.Name(d.Reason));
+        _version.Set(row, _catalogText);
     }
 }
 
@@ -97,16 +97,16 @@ internal sealed class PaymentColumns(int capacity) : ICaseColumnSet
     public void Append(DischargeBatch batch, int index, int row)
     {
         ref readonly var p = ref ((CaseBatch)batch).Payment[index];
-        _method.Values[row] = p.Method switch
+        _method.Set(row, p.Method switch
         {
             PaymentMethod.Drg => "DRG",
             PaymentMethod.Dip => "DIP",
             PaymentMethod.Ffs => "FFS",
             _ => string.Empty,
-        };
-        _payment.Values[row] = Money.ToYuan(p.PaymentFen);
-        _fund.Values[row] = Money.ToYuan(p.FundSettlementFen);
-        _kind.Values[row] = p.Unpriced ? "Unpriced" : _kindText.Get(p.Kind);
+        });
+        _payment.Values[row] = Money.ToYuanForOutput(p.PaymentFen);
+        _fund.Values[row] = Money.ToYuanForOutput(p.FundSettlementFen);
+        _kind.Set(row, p.Unpriced ? "Unpriced" : _kindText.Get(p.Kind));
         _ratio.Values[row] = p.CostRatio;
         _weight.Values[row] = p.AdjustedWeight;
         _samePrice.Values[row] = p.SamePrice;

@@ -49,18 +49,18 @@ internal sealed class SettlementColumns : ICaseColumnSet
     {
         ref readonly var s = ref ((CaseBatch)batch).Settlement[index];
         ref readonly var c = ref s.Result;
-        _policy.Values[row] = s.Policy is null ? string.Empty : _policyText.Get(s.Policy);
-        _tier.Values[row] = TierName(c.Tier);
-        _chargeMode.Values[row] = ChargeName(c.ChargeMode);
+        _policy.Set(row, s.Policy is null ? string.Empty : _policyText.Get(s.Policy));
+        _tier.Set(row, TierName(c.Tier));
+        _chargeMode.Set(row, ChargeName(c.ChargeMode));
         _admission.Values[row] = c.AdmissionNumber;
-        _deductible.Values[row] = Money.ToYuan(c.DeductibleFen);
+        _deductible.Values[row] = Money.ToYuanForOutput(c.DeductibleFen);
         _ratio.Values[row] = c.Ratio;
-        _basicFund.Values[row] = Money.ToYuan(c.BasicFundFen);
-        _criticalIllness.Values[row] = Money.ToYuan(c.CriticalIllnessFen);
-        _assistance.Values[row] = Money.ToYuan(c.MafFen);
-        _tilt.Values[row] = Money.ToYuan(c.TiltFen);
-        _patient.Values[row] = Money.ToYuan(c.PatientFen);
-        _adjustments.Values[row] = _adjustmentText.Get(c.Adjustments);
+        _basicFund.Values[row] = Money.ToYuanForOutput(c.BasicFundFen);
+        _criticalIllness.Values[row] = Money.ToYuanForOutput(c.CriticalIllnessFen);
+        _assistance.Values[row] = Money.ToYuanForOutput(c.MafFen);
+        _tilt.Values[row] = Money.ToYuanForOutput(c.TiltFen);
+        _patient.Values[row] = Money.ToYuanForOutput(c.PatientFen);
+        _adjustments.Set(row, _adjustmentText.Get(c.Adjustments));
         _late.Values[row] = s.Late;
     }
 

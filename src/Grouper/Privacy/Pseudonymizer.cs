@@ -76,7 +76,21 @@ public sealed class Pseudonymizer
         return x;
     }
 
-    public static string Format(UInt128 pseudonym) => pseudonym.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Format(UInt128 pseudonym) => string.Create(32, pseudonym, static (span, p) => Format(p, span));
+
+    /// <summary>Writes the 32 lower-case hex digits of <paramref name="pseudonym"/> (as <c>ToString("x32")</c>) into <paramref name="destination"/>.</summary>
+    public static void Format(UInt128 pseudonym, Span<char> destination)
+    {
+        var hi = (ulong)(pseudonym >> 64);
+        var lo = (ulong)pseudonym;
+        for (var i = 15; i >= 0; i--)
+        {
+            destination[i] = "0123456789abcdef"[(int)(hi & 0xF)];
+            destination[16 + i] = "0123456789abcdef"[(int)(lo & 0xF)];
+            hi >>= 4;
+            lo >>= 4;
+        }
+    }
 
     /// <summary>
     /// The configured key: the file named by <paramref name="keyFile"/> (a setting, never the key
