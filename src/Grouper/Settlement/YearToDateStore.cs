@@ -86,11 +86,36 @@ public sealed class YearToDateStore : IDisposable
     }
 
     /// <summary>States of the given keys; a key never seen has the zero state.</summary>
-    /// <remarks>The keys go into a temporary table joined once, instead of one query per key.</remarks>
+    /// <remarks>Either one scan of the table or, when the table is much larger than the run, the keys in a temporary table joined once; never one query per key.</remarks>
     public Dictionary<PersonYearKey, PersonYearState> Load(IEnumerable<PersonYearKey> keys)
     {
         var result = new Dictionary<PersonYearKey, PersonYearState>();
+        foreach (var key in keys)
+        {
+            result.TryAdd(key, default);
+        }
+
         using var tx = connection.BeginTransaction(deferred: false);
+        if (result.Count == 0)
+        {
+            tx.Commit();
+            return result;
+        }
+
+        // A run that touches a large share of the stored persons (a first run, a month, a year)
+        // reads the table once and keeps what it needs; a small run (a night) looks its keys up.
+        // Both give the same dictionary; only the cost differs.
+        var stored = CountStates(tx);
+        if (stored <= (long)result.Count * ScanFactor)
+        {
+            using var scan = connection.CreateCommand();
+            scan.Transaction = tx;
+            scan.CommandText = "SELECT " + StateColumns + " FROM person_year s";
+            ReadStates(scan, result, onlyKnownKeys: true);
+            tx.Commit();
+            return result;
+        }
+
         Exec(connection, tx, "CREATE TEMP TABLE IF NOT EXISTS wanted (person_id TEXT NOT NULL, insurance INTEGER NOT NULL, year INTEGER NOT NULL, PRIMARY KEY (person_id, insurance, year)) WITHOUT ROWID; DELETE FROM wanted;");
         using (var ins = connection.CreateCommand())
         {
@@ -100,50 +125,71 @@ public sealed class YearToDateStore : IDisposable
             var i = ins.Parameters.Add("$i", SqliteType.Integer);
             var y = ins.Parameters.Add("$y", SqliteType.Integer);
             ins.Prepare();
-            foreach (var key in keys)
+            foreach (var key in result.Keys)
             {
-                if (result.TryAdd(key, default))
-                {
-                    p.Value = key.PersonId;
-                    i.Value = (int)key.Insurance;
-                    y.Value = key.Year;
-                    ins.ExecuteNonQuery();
-                }
+                p.Value = key.PersonId;
+                i.Value = (int)key.Insurance;
+                y.Value = key.Year;
+                ins.ExecuteNonQuery();
             }
         }
 
         using (var cmd = connection.CreateCommand())
         {
             cmd.Transaction = tx;
-            cmd.CommandText = """
-                SELECT s.person_id, s.insurance, s.year, admissions, basic_fund_paid, cumulative_s1, ci_paid,
-                       assistance_deductible_used, assistance_paid, tilt_base, tilt_base_used, tilt_paid, last_discharge
-                FROM wanted w JOIN person_year s
+            cmd.CommandText = "SELECT " + StateColumns + """
+                 FROM wanted w JOIN person_year s
                   ON s.person_id = w.person_id AND s.insurance = w.insurance AND s.year = w.year
                 """;
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                var key = new PersonYearKey(r.GetString(0), (InsuranceType)r.GetInt32(1), r.GetInt32(2));
-                result[key] = new PersonYearState
-                {
-                    Admissions = r.GetInt32(3),
-                    BasicFundPaidFen = r.GetInt64(4),
-                    CumulativeS1Fen = r.GetInt64(5),
-                    CriticalIllnessPaidFen = r.GetInt64(6),
-                    AssistanceDeductibleUsedFen = r.GetInt64(7),
-                    AssistancePaidFen = r.GetInt64(8),
-                    TiltBaseFen = r.GetInt64(9),
-                    TiltBaseUsedFen = r.GetInt64(10),
-                    TiltPaidFen = r.GetInt64(11),
-                    LastDischarge = DateOnly.FromDayNumber(r.GetInt32(12)),
-                };
-            }
+            ReadStates(cmd, result, onlyKnownKeys: false);
         }
 
         Exec(connection, tx, "DELETE FROM wanted;");
         tx.Commit();
         return result;
+    }
+
+    /// <summary>Scan the whole table when it holds at most this many states per key wanted.</summary>
+    internal int ScanFactor { get; set; } = 4;
+
+    private const string StateColumns = """
+        s.person_id, s.insurance, s.year, admissions, basic_fund_paid, cumulative_s1, ci_paid,
+        assistance_deductible_used, assistance_paid, tilt_base, tilt_base_used, tilt_paid, last_discharge
+        """;
+
+    private long CountStates(SqliteTransaction tx)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COUNT(*) FROM person_year";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    private static void ReadStates(SqliteCommand cmd, Dictionary<PersonYearKey, PersonYearState> result, bool onlyKnownKeys)
+    {
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var key = new PersonYearKey(r.GetString(0), (InsuranceType)r.GetInt32(1), r.GetInt32(2));
+            if (onlyKnownKeys && !result.ContainsKey(key))
+            {
+                continue;
+            }
+
+            result[key] = new PersonYearState
+            {
+                Admissions = r.GetInt32(3),
+                BasicFundPaidFen = r.GetInt64(4),
+                CumulativeS1Fen = r.GetInt64(5),
+                CriticalIllnessPaidFen = r.GetInt64(6),
+                AssistanceDeductibleUsedFen = r.GetInt64(7),
+                AssistancePaidFen = r.GetInt64(8),
+                TiltBaseFen = r.GetInt64(9),
+                TiltBaseUsedFen = r.GetInt64(10),
+                TiltPaidFen = r.GetInt64(11),
+                LastDischarge = DateOnly.FromDayNumber(r.GetInt32(12)),
+            };
+        }
     }
 
     /// <summary>Whether the run may be settled (<see cref="RunStatus.New"/>) or was already counted.</summary>

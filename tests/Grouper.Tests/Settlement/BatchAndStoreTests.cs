@@ -149,8 +149,10 @@ public class BatchAndStoreTests
         Assert.Empty(st);
     }
 
-    [Fact]
-    public void Store_commits_once_per_run_and_reloads_states()
+    [Theory]
+    [InlineData(0)] // look keys up through the temporary table (the table is never that small)
+    [InlineData(1_000_000)] // scan the whole table
+    public void Store_commits_once_per_run_and_reloads_states(int scanFactor)
     {
         var path = Path.Combine(TestPaths.NewTempDir("ytd"), "ytd.db");
         var cases = Batch(200, 31);
@@ -164,6 +166,7 @@ public class BatchAndStoreTests
 
         using (var store = YearToDateStore.Open(path))
         {
+            store.ScanFactor = scanFactor;
             Assert.Equal(RunStatus.New, store.CheckRun("run-1", "h1"));
             var s1 = store.Load(SettlementBatch.Keys(first));
             SettlementBatch.Apply(Store, Xinyang, first, s1, new CaseSettlement[first.Length]);
@@ -181,6 +184,7 @@ public class BatchAndStoreTests
 
         using (var store = YearToDateStore.Open(path))
         {
+            store.ScanFactor = scanFactor;
             var s2 = store.Load(SettlementBatch.Keys(second));
             SettlementBatch.Apply(Store, Xinyang, second, s2, new CaseSettlement[second.Length]);
             Assert.True(store.Commit("run-2", "h2", s2, second.Length));
