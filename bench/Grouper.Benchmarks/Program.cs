@@ -21,6 +21,19 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "e2e")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- e2e [--records N] [--workers 1,2] [--baseline true|false] [--work DIR]
+            Environment.ExitCode = await EndToEnd.RunAsync(args).ConfigureAwait(false);
+            return;
+        }
+
+        if (args.Length >= 7 && args[0] == "e2e-baseline")
+        {
+            Environment.ExitCode = await EndToEnd.BaselineAsync(args).ConfigureAwait(false);
+            return;
+        }
+
         if (args.Length >= 1 && args[0] == "fuzz")
         {
             // dotnet run -c Release --project bench/Grouper.Benchmarks -- fuzz [--minutes M] [--seed S] [--findings DIR] [--sample DIR]

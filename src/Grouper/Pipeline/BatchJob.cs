@@ -51,6 +51,9 @@ public sealed record CatalogSection(string Name, string Version, bool Demo);
 /// <summary>How person identifiers appear in the outputs.</summary>
 public sealed record PrivacySection(string PersonId);
 
+/// <summary>What the run used: worker threads, the process's peak working set and bytes allocated (for capacity planning and benchmarks).</summary>
+public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections);
+
 /// <summary>Progress of a run, reported per batch.</summary>
 public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead);
 
@@ -73,6 +76,7 @@ public sealed class BatchJob(BatchJobOptions options)
     public async Task<RunManifest> RunAsync(IProgress<BatchProgress>? progress = null, CancellationToken ct = default)
     {
         var manifest = new RunManifest { StartedUtc = DateTimeOffset.UtcNow };
+        var allocatedAtStart = GC.GetTotalAllocatedBytes();
         var input = Options.InputDirectory;
         if (!Directory.Exists(input))
         {
@@ -173,6 +177,11 @@ public sealed class BatchJob(BatchJobOptions options)
 
         manifest.Sections["privacy"] = new PrivacySection(pseudonymized ? "hmac-sha256-128" : "identifiers kept (--keep-identifiers)");
         manifest.FinishedUtc = DateTimeOffset.UtcNow;
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+        {
+            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2));
+        }
+
         manifest.Write(Path.Combine(Options.OutputDirectory, "manifest.json"));
         return manifest;
     }
