@@ -34,7 +34,7 @@ public static class IngestThroughput
         GC.Collect();
         var alloc0 = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        var dedup = new CaseDeduplicator();
+        var dedup = new CaseDeduplicator(Grouper.Pipeline.IngestPipeline.EstimateRecords(dischargesPath));
         var n = await ReadAsync(dischargesPath, hospitals, long.MaxValue, dedup).ConfigureAwait(false);
         sw.Stop();
         var alloc = GC.GetTotalAllocatedBytes(true) - alloc0;
@@ -51,7 +51,7 @@ public static class IngestThroughput
         long n = 0;
         await using (var reader = await DischargeReader.OpenAsync(dischargesPath).ConfigureAwait(false))
         {
-            await new Grouper.Pipeline.IngestPipeline(workers).RunAsync(
+            await new Grouper.Pipeline.IngestPipeline(workers) { ExpectedRecords = Grouper.Pipeline.IngestPipeline.EstimateRecords(dischargesPath) }.RunAsync(
                 reader,
                 () => new DischargeRecordParser(reader.Header, hospitals),
                 size => new DischargeBatch(size),

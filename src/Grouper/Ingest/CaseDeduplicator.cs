@@ -9,8 +9,11 @@ namespace Grouper.Ingest;
 /// </summary>
 public sealed class CaseDeduplicator
 {
-    private readonly CaseIdSet _seen = new();
+    private readonly CaseIdSet _seen;
     private readonly List<int> _removed = [];
+
+    /// <param name="expectedCases">Records expected in the run (an estimate; 0 if unknown), to size the index once.</param>
+    public CaseDeduplicator(int expectedCases = 0) => _seen = new CaseIdSet(expectedCases);
 
     /// <summary>Distinct accepted case ids so far.</summary>
     public int Count => _seen.Count;

@@ -14,38 +14,57 @@ internal sealed class CaseIdSet
 
     private readonly List<byte[]> _chunks = [];
     private int _chunkUsed = ChunkSize;
-    private ulong[] _hashes = new ulong[1 << 16];
-    private ulong[] _refs = new ulong[1 << 16];
+    // Hash and arena reference side by side: a probe touches one cache line, not two.
+    private Entry[] _table;
     private int _count;
+
+    /// <param name="expected">Ids expected (0: unknown); sizing for them up front saves the rehashing of growth.</param>
+    public CaseIdSet(int expected = 0)
+    {
+        var capacity = 1 << 16;
+        while (capacity < 1 << 30 && capacity < (long)expected * 2)
+        {
+            capacity <<= 1;
+        }
+
+        _table = new Entry[capacity];
+        AllocatedBytes = (long)Unsafe.SizeOf<Entry>() * capacity;
+    }
 
     public int Count => _count;
 
     /// <summary>Bytes of the arrays this set allocated (retained state, ~40 B per id).</summary>
-    public long AllocatedBytes { get; private set; } = 2L * sizeof(ulong) * (1 << 16);
+    public long AllocatedBytes { get; private set; }
+
+    private struct Entry
+    {
+        public ulong Hash;
+        public ulong Ref;
+    }
 
     /// <summary>Adds the id; false when it was already present.</summary>
     public bool Add(ReadOnlySpan<byte> id)
     {
-        if (_count * 2 >= _hashes.Length)
+        if (_count * 2 >= _table.Length)
         {
             Grow();
         }
 
         var h = Hash(id);
-        var mask = _hashes.Length - 1;
+        var mask = _table.Length - 1;
         var slot = (int)(h & (ulong)mask);
         while (true)
         {
-            var existing = _hashes[slot];
-            if (existing == 0)
+            ref var e = ref _table[slot];
+            if (e.Hash == 0)
             {
-                _hashes[slot] = h;
-                _refs[slot] = Store(id);
+                e.Hash = h;
+                e.Ref = Store(id);
                 _count++;
                 return true;
             }
 
-            if (existing == h && Load(_refs[slot]).SequenceEqual(id))
+            if (e.Hash == h && Load(e.Ref).SequenceEqual(id))
             {
                 return false;
             }
@@ -57,17 +76,17 @@ internal sealed class CaseIdSet
     public bool Contains(ReadOnlySpan<byte> id)
     {
         var h = Hash(id);
-        var mask = _hashes.Length - 1;
+        var mask = _table.Length - 1;
         var slot = (int)(h & (ulong)mask);
         while (true)
         {
-            var existing = _hashes[slot];
-            if (existing == 0)
+            ref readonly var e = ref _table[slot];
+            if (e.Hash == 0)
             {
                 return false;
             }
 
-            if (existing == h && Load(_refs[slot]).SequenceEqual(id))
+            if (e.Hash == h && Load(e.Ref).SequenceEqual(id))
             {
                 return true;
             }
@@ -97,28 +116,24 @@ internal sealed class CaseIdSet
 
     private void Grow()
     {
-        var oldHashes = _hashes;
-        var oldRefs = _refs;
-        _hashes = new ulong[oldHashes.Length * 2];
-        _refs = new ulong[oldHashes.Length * 2];
-        AllocatedBytes += 2L * sizeof(ulong) * _hashes.Length;
-        var mask = _hashes.Length - 1;
-        for (var i = 0; i < oldHashes.Length; i++)
+        var old = _table;
+        _table = new Entry[old.Length * 2];
+        AllocatedBytes += (long)Unsafe.SizeOf<Entry>() * _table.Length;
+        var mask = _table.Length - 1;
+        foreach (var e in old)
         {
-            var h = oldHashes[i];
-            if (h == 0)
+            if (e.Hash == 0)
             {
                 continue;
             }
 
-            var slot = (int)(h & (ulong)mask);
-            while (_hashes[slot] != 0)
+            var slot = (int)(e.Hash & (ulong)mask);
+            while (_table[slot].Hash != 0)
             {
                 slot = (slot + 1) & mask;
             }
 
-            _hashes[slot] = h;
-            _refs[slot] = oldRefs[i];
+            _table[slot] = e;
         }
     }
 

@@ -89,7 +89,7 @@ public sealed class BatchJob(BatchJobOptions options)
         var hospitals = HospitalTable.Load(hospitalsPath);
         var (hospitalsSha, hospitalsBytes) = HashingReadStream.HashFile(hospitalsPath);
         var pseudonymized = Options.Validation.Pseudonymizer is not null;
-        var pipeline = new IngestPipeline(Options.Workers, Options.BatchSize);
+        var pipeline = new IngestPipeline(Options.Workers, Options.BatchSize) { ExpectedRecords = IngestPipeline.EstimateRecords(dischargesPath) };
 
         // Header check before anything is written.
         await using (var probe = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))

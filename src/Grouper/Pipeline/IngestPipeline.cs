@@ -25,6 +25,13 @@ public sealed class IngestPipeline
 
     public int BatchSize { get; }
 
+    /// <summary>Records expected (estimated from the file size; 0 if unknown), to size the duplicate index once.</summary>
+    public int ExpectedRecords { get; init; }
+
+    /// <summary>An estimate of the records in a discharges file from its size (typical records are 150–200 bytes).</summary>
+    public static int EstimateRecords(string path) =>
+        path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 0 : (int)Math.Min(int.MaxValue / 2, new FileInfo(path).Length / 160);
+
     /// <param name="reader">An opened reader (header already checked).</param>
     /// <param name="createParser">Makes one parser per worker.</param>
     /// <param name="createBatch">Makes a batch (with its registered result columns).</param>
@@ -110,7 +117,7 @@ public sealed class IngestPipeline
                 token);
         }
 
-        var dedup = new CaseDeduplicator();
+        var dedup = new CaseDeduplicator(ExpectedRecords);
         try
         {
             await foreach (var (raw, done) in ordered.Reader.ReadAllAsync(token).ConfigureAwait(false))

@@ -1,0 +1,227 @@
+using BenchmarkDotNet.Attributes;
+using Grouper.Dip;
+using Grouper.Drg;
+using Grouper.Generation;
+using Grouper.Ingest;
+using Grouper.Output;
+using Grouper.Pipeline;
+using Grouper.Privacy;
+using Grouper.Settlement;
+
+namespace Grouper.Benchmarks;
+
+/// <summary>
+/// The stages of a run, one at a time, on one thread, over the same 32,768 generated records
+/// (sample-data's demo catalogs and Ningde policy): cutting records out of the CSV bytes, parsing
+/// and validating them, DRG grouping, DIP matching, the whole per-case stage (DRG + DIP + hospital
+/// payment), the patient chain, and writing cases.parquet with every column. One operation = one
+/// record, so the columns compare directly: the slowest stage is what bounds the run.
+/// </summary>
+[MemoryDiagnoser]
+public class StageBenchmarks
+{
+    private const int Records = 32_768;
+
+    private byte[] _csv = [];
+    private HospitalTable _hospitals = null!;
+    private ValidationOptions _validation = null!;
+    private List<RawBatch> _raw = [];
+    private List<CaseBatch> _batches = [];
+    private DischargeRecordParser _parser = null!;
+    private DrgGrouper _drg = null!;
+    private DipMatcher _dip = null!;
+    private CaseStage _stage = null!;
+    private PolicyStore _policies = null!;
+    private SettlementCase[] _chain = [];
+    private CaseSettlement[] _chainResults = [];
+    private DrgCatalog _drgCatalog = null!;
+    private DipCatalog _dipCatalog = null!;
+    private string _out = "";
+
+    private static string Root()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Grouper.sln")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var root = Root();
+        var samples = Path.Combine(root, "sample-data");
+        _drgCatalog = DrgCatalog.Load(Path.Combine(samples, "catalogs", "drg-demo"));
+        _dipCatalog = DipCatalog.Load(Path.Combine(samples, "catalogs", "dip-demo"));
+        _policies = PolicyStore.Load(Path.Combine(samples, "policies"));
+        var dir = Path.Combine(Path.GetTempPath(), "grouper-stage-bench-" + Environment.ProcessId);
+        DischargeGenerator.WriteFiles(dir, new GeneratorOptions { Count = Records, Seed = 3, Regions = [GeneratorRegion.ByCode("350900")!] }, new DrgCatalogCodeSource(_drgCatalog));
+        _csv = File.ReadAllBytes(Path.Combine(dir, "discharges.csv"));
+        _hospitals = HospitalTable.Load(Path.Combine(dir, "hospitals.csv"));
+        _validation = new ValidationOptions { InsuredRegion = "350900", Pseudonymizer = Pseudonymizer.FromConfiguration(Path.Combine(samples, "DEMO-pseudonym.key")) };
+        _out = Path.Combine(dir, "out");
+        Directory.CreateDirectory(_out);
+
+        IReadOnlyList<string> header = [];
+        _raw = CutAsync(b => { }, fresh: true, h => header = h).GetAwaiter().GetResult();
+        _parser = new DischargeRecordParser(header, _hospitals, _validation);
+        foreach (var raw in _raw)
+        {
+            var batch = new CaseBatch(raw.Capacity);
+            _parser.ParseAll(raw, batch);
+            _batches.Add(batch);
+        }
+
+        _drg = new DrgGrouper(_drgCatalog);
+        _dip = new DipMatcher(_dipCatalog, new DipScoringParameters());
+        _stage = new CaseStage(_drgCatalog, _dipCatalog, _policies, "350900", _hospitals);
+        var settlement = new SettlementStage(_policies, "350900", _hospitals, pseudonymized: true);
+        foreach (var b in _batches)
+        {
+            settlement.Collect(b);
+        }
+
+        var cases = new List<SettlementCase>();
+        foreach (var b in _batches)
+        {
+            for (var i = 0; i < b.Count; i++)
+            {
+                ref readonly var r = ref b.Records[i];
+                cases.Add(new SettlementCase { PersonId = Pseudonymizer.Format(r.PersonKey), CaseId = b.StringOf(r.CaseId), Input = ChainInput.From(in r, _hospitals[r.HospitalIndex]) });
+            }
+        }
+
+        _chain = [.. cases];
+        _chainResults = new CaseSettlement[_chain.Length];
+        settlement.Settle([]);
+        foreach (var b in _batches)
+        {
+            settlement.Join(b);
+        }
+    }
+
+    private async Task<List<RawBatch>> CutAsync(Action<RawBatch> onRaw, bool fresh, Action<IReadOnlyList<string>>? header = null)
+    {
+        var list = new List<RawBatch>();
+        var reused = new RawBatch(4096);
+        await using var reader = await DischargeReader.OpenAsync(new MemoryStream(_csv, writable: false), "discharges.csv", _validation).ConfigureAwait(false);
+        header?.Invoke(reader.Header);
+        await reader.ReadRawAsync(
+            () =>
+            {
+                var raw = fresh ? new RawBatch(4096) : reused;
+                raw.Clear();
+                return raw;
+            },
+            raw =>
+            {
+                onRaw(raw);
+                if (fresh)
+                {
+                    list.Add(raw);
+                }
+
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+        return list;
+    }
+
+    /// <summary>Splitting the CSV bytes into records (RFC 4180 quoting, line numbers), no field parsed.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public async Task<int> CutRecords()
+    {
+        var n = 0;
+        await CutAsync(b => n += b.Count, fresh: false).ConfigureAwait(false);
+        return n;
+    }
+
+    /// <summary>Fields parsed into a record struct and every records.md check (pseudonym included).</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public int ParseAndValidate()
+    {
+        var n = 0;
+        var batch = _batches[0];
+        foreach (var raw in _raw)
+        {
+            batch.Clear();
+            _parser.ParseAll(raw, batch);
+            n += batch.Count;
+        }
+
+        // Leave the first batch as it was for the other benchmarks.
+        batch.Clear();
+        _parser.ParseAll(_raw[0], batch);
+        return n;
+    }
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public int DrgGroup()
+    {
+        var n = 0;
+        foreach (var b in _batches)
+        {
+            _drg.GroupBatch(b, b.Drg.AsSpan(0, b.Count));
+            n += b.Count;
+        }
+
+        return n;
+    }
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public int DipGroup()
+    {
+        var n = 0;
+        foreach (var b in _batches)
+        {
+            _dip.MatchBatch(b, _hospitals, b.Dip.AsSpan(0, b.Count));
+            n += b.Count;
+        }
+
+        return n;
+    }
+
+    /// <summary>DRG + DIP + the hospital payment of each case, as a worker runs it; price = this minus the two above.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public int GroupAndPrice()
+    {
+        var n = 0;
+        foreach (var b in _batches)
+        {
+            _stage.Process(b);
+            n += b.Count;
+        }
+
+        return n;
+    }
+
+    /// <summary>The patient chain (deductible, ratios, caps, critical illness, assistance) per person in order.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public int PatientChain()
+    {
+        var states = new Dictionary<PersonYearKey, PersonYearState>();
+        SettlementBatch.Apply(_policies, "350900", _chain, states, _chainResults);
+        return states.Count;
+    }
+
+    /// <summary>cases.parquet with every column (ingest, DRG, DIP, settlement, payment), Snappy, to a file.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public async Task<long> WriteParquet()
+    {
+        var drg = _drgCatalog;
+        var dip = _dipCatalog;
+        IEnumerable<ICaseColumnSet> Sets(int capacity) => [new DrgColumns(drg, capacity), new DipColumns(dip, capacity), new SettlementColumns(capacity), new PaymentColumns(capacity)];
+        await using var writer = new CasesParquetWriter(Path.Combine(_out, "cases.parquet"), _hospitals, Sets, Records, pseudonymized: true, encoders: 1);
+        foreach (var b in _batches)
+        {
+            await writer.AppendAsync(b).ConfigureAwait(false);
+        }
+
+        await writer.CommitAsync().ConfigureAwait(false);
+        return writer.RowsWritten;
+    }
+}
