@@ -31,7 +31,7 @@ public sealed class CasesParquetWriter : IAsyncDisposable
     private readonly AtomicFile _file;
     private readonly Func<Slot> _newSlot;
     private readonly Stack<Slot> _free = new();
-    private readonly Queue<Task<(Slot Slot, byte[] Part)>> _encoding = new();
+    private readonly Queue<Task<Slot>> _encoding = new();
     private readonly ParquetSchema _schema;
     private ParquetStitcher? _stitcher;
     private Slot? _current;
@@ -88,7 +88,14 @@ public sealed class CasesParquetWriter : IAsyncDisposable
             return;
         }
 
-        _encoding.Enqueue(Task.Run(async () => (slot, await EncodeAsync(slot.Schema, slot.Columns, slot.Rows, ct).ConfigureAwait(false)), ct));
+        _encoding.Enqueue(Task.Run(
+            async () =>
+            {
+                slot.Part.SetLength(0);
+                await EncodeAsync(slot.Part, slot.Schema, slot.Columns, slot.Rows, ct).ConfigureAwait(false);
+                return slot;
+            },
+            ct));
         while (_encoding.Count >= Encoders)
         {
             await WriteOldestAsync(ct).ConfigureAwait(false);
@@ -97,18 +104,24 @@ public sealed class CasesParquetWriter : IAsyncDisposable
 
     private async Task WriteOldestAsync(CancellationToken ct)
     {
-        var (slot, part) = await _encoding.Dequeue().ConfigureAwait(false);
-        _stitcher ??= new ParquetStitcher(_file.Stream, await EncodeAsync(_schema, [], 0, ct).ConfigureAwait(false));
-        _stitcher.Append(part);
+        var slot = await _encoding.Dequeue().ConfigureAwait(false);
+        _stitcher ??= new ParquetStitcher(_file.Stream, await EmptyFileAsync(ct).ConfigureAwait(false));
+        _stitcher.Append(slot.Part.GetBuffer().AsSpan(0, (int)slot.Part.Length));
         RowsWritten += slot.Rows;
         slot.Reset();
         _free.Push(slot);
     }
 
-    /// <summary>A complete Parquet file of one row group (none when <paramref name="rows"/> is 0: the schema only).</summary>
-    private static async Task<byte[]> EncodeAsync(ParquetSchema schema, IReadOnlyList<IColumnBuffer> columns, int rows, CancellationToken ct)
+    private async Task<byte[]> EmptyFileAsync(CancellationToken ct)
     {
         using var ms = new MemoryStream();
+        await EncodeAsync(ms, _schema, [], 0, ct).ConfigureAwait(false);
+        return ms.ToArray();
+    }
+
+    /// <summary>A complete Parquet file of one row group (none when <paramref name="rows"/> is 0: the schema only).</summary>
+    private static async Task EncodeAsync(MemoryStream ms, ParquetSchema schema, IReadOnlyList<IColumnBuffer> columns, int rows, CancellationToken ct)
+    {
         await using (var writer = await ParquetWriter.CreateAsync(schema, ms, Options, false, ct).ConfigureAwait(false))
         {
             if (rows > 0)
@@ -120,8 +133,6 @@ public sealed class CasesParquetWriter : IAsyncDisposable
                 }
             }
         }
-
-        return ms.ToArray();
     }
 
     public async Task CommitAsync(CancellationToken ct = default)
@@ -133,7 +144,7 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         }
 
         // A file with no accepted record still gets the schema (an empty, valid Parquet file).
-        _stitcher ??= new ParquetStitcher(_file.Stream, await EncodeAsync(_schema, [], 0, ct).ConfigureAwait(false));
+        _stitcher ??= new ParquetStitcher(_file.Stream, await EmptyFileAsync(ct).ConfigureAwait(false));
         _stitcher.Finish();
         await _file.CommitAsync().ConfigureAwait(false);
     }
@@ -174,6 +185,9 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         }
 
         public ParquetSchema Schema { get; }
+
+        /// <summary>The encoded part, reused from one row group to the next (no large array per part).</summary>
+        public MemoryStream Part { get; } = new();
 
         public ICaseColumnSet[] Sets { get; }
 
