@@ -38,23 +38,10 @@ public class StageBenchmarks
     private DipCatalog _dipCatalog = null!;
     private string _out = "";
 
-    private static string Root()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Grouper.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
-
     [GlobalSetup]
     public void Setup()
     {
-        var root = Root();
+        var root = EndToEnd.RepositoryRoot();
         var samples = Path.Combine(root, "sample-data");
         _drgCatalog = DrgCatalog.Load(Path.Combine(samples, "catalogs", "drg-demo"));
         _dipCatalog = DipCatalog.Load(Path.Combine(samples, "catalogs", "dip-demo"));
