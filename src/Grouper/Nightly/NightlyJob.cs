@@ -129,6 +129,8 @@ public sealed class NightlyJob(NightlyOptions options)
                     Directory.Delete(dir, true);
                 }
             }
+
+            DeleteIfEmpty(stagingRoot);
         }
 
         var night = Options.NightName;
@@ -154,6 +156,7 @@ public sealed class NightlyJob(NightlyOptions options)
         {
             // An unfinished build never counts: without its manifest nothing would be published anyway.
             TryDelete(staging);
+            DeleteIfEmpty(stagingRoot);
             throw;
         }
 
@@ -162,6 +165,7 @@ public sealed class NightlyJob(NightlyOptions options)
         if (ct.IsCancellationRequested)
         {
             TryDelete(staging);
+            DeleteIfEmpty(stagingRoot);
             ct.ThrowIfCancellationRequested();
         }
 
@@ -279,11 +283,7 @@ public sealed class NightlyJob(NightlyOptions options)
 
         // 5. Cleanup (a staging folder without manifest is discarded at the next start anyway).
         TryDelete(staging);
-        var root = Path.GetDirectoryName(staging)!;
-        if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any())
-        {
-            Directory.Delete(root);
-        }
+        DeleteIfEmpty(Path.GetDirectoryName(staging)!);
 
         Log($"night {night}: published");
     }
@@ -353,6 +353,14 @@ public sealed class NightlyJob(NightlyOptions options)
         catch (IOException)
         {
             // Left for the next start, which discards a staging folder without manifest.
+        }
+    }
+
+    private static void DeleteIfEmpty(string dir)
+    {
+        if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            Directory.Delete(dir);
         }
     }
 
