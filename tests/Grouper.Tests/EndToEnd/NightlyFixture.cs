@@ -51,6 +51,7 @@ public sealed class NightlyFixture : IAsyncLifetime
         var ra = await Reference.NightlyAsync(NightA);
         Assert.True(ra.Code == 3, ra.ToString()); // the generated data has rejects on purpose
         ReferenceAfterA = Reference.Snapshot();
+        CopyTree(Reference.Root, AfterATemplate);
         var rb = await Reference.NightlyAsync(NightB);
         Assert.True(rb.Code == 3, rb.ToString());
         NightDuration = sw.Elapsed / 2;
@@ -72,6 +73,30 @@ public sealed class NightlyFixture : IAsyncLifetime
         }
 
         return d;
+    }
+
+    private string AfterATemplate => Path.Combine(Root, "template-after-a");
+
+    /// <summary>A copy of the reference as it was after night A (night B still in the inbox).</summary>
+    public Dataset NewDatasetAfterA(string name)
+    {
+        var d = new Dataset(Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..6]));
+        CopyTree(AfterATemplate, d.Root);
+        return d;
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
     }
 
     public Task DisposeAsync()
