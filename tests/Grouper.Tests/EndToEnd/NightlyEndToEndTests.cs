@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace Grouper.Tests.EndToEnd;
 
@@ -8,7 +9,7 @@ namespace Grouper.Tests.EndToEnd;
 /// uninterrupted reference), and Ctrl-C / SIGTERM (exit 130, nothing committed).
 /// </summary>
 [Collection("EndToEnd")]
-public sealed class NightlyEndToEndTests(NightlyFixture fx) : IClassFixture<NightlyFixture>
+public sealed class NightlyEndToEndTests(NightlyFixture fx, ITestOutputHelper output) : IClassFixture<NightlyFixture>
 {
     [Fact]
     public void ReferenceNightsWriteThePartitionedDataset()
@@ -84,7 +85,7 @@ public sealed class NightlyEndToEndTests(NightlyFixture fx) : IClassFixture<Nigh
                 }
 
                 var r = await BatchProcess.WaitAsync(p);
-                log.Add($"{night} kill {k} after {delay.TotalMilliseconds:F0} ms: {(exited ? "finished first, exit " + r.Code : "killed")}");
+                log.Add($"{night} kill {k} after {delay.TotalMilliseconds:F0} ms: {(exited ? "finished first, exit " + r.Code : "killed")}; left: {Phase(d, night)}");
                 Assert.True(!exited || r.Code is 0 or 3, r.ToString());
             }
 
@@ -92,6 +93,7 @@ public sealed class NightlyEndToEndTests(NightlyFixture fx) : IClassFixture<Nigh
             Assert.True(final.Code is 0 or 3, string.Join('\n', log) + "\n" + final);
         }
 
+        output.WriteLine(string.Join('\n', log));
         var diff = BatchProcess.Diff(fx.ReferenceAfterB, d.Snapshot());
         Assert.True(diff.Length == 0, string.Join('\n', log) + "\n" + diff);
     }
@@ -185,6 +187,23 @@ public sealed class NightlyEndToEndTests(NightlyFixture fx) : IClassFixture<Nigh
         var refused = await BatchProcess.RunAsync(fx.Root, null, "clear", "--year", "2024", "--dataset", broken.Out, "--inputs", inputs, "--out", clearOut);
         Assert.True(refused.Code == 2, refused.ToString());
         Assert.Contains("not yet published", refused.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>Where a killed run stopped, as far as the files tell.</summary>
+    private static string Phase(NightlyFixture.Dataset d, string night)
+    {
+        var staging = Path.Combine(d.Out, ".staging", night);
+        if (File.Exists(Path.Combine(d.Out, "nights", night, "manifest.json")))
+        {
+            return "night complete";
+        }
+
+        if (File.Exists(Path.Combine(staging, "manifest.json")))
+        {
+            return File.Exists(Path.Combine(staging, "state.db")) ? "staged, not committed" : "state committed, publishing";
+        }
+
+        return Directory.Exists(staging) ? "build interrupted" : "nothing started";
     }
 
     private static object[] Query(string sql)
