@@ -72,7 +72,7 @@ internal static class ClearCommand
         {
             if (Directory.Exists(Path.Combine(part, "nights")))
             {
-                var (shards, cases) = DatasetShards(part, year);
+                var (shards, cases) = await DatasetShardsAsync(part, year).ConfigureAwait(false);
                 files.AddRange(shards);
                 datasetCases = (datasetCases ?? 0) + cases;
             }
@@ -166,7 +166,7 @@ internal static class ClearCommand
     /// the manifest's partitions, whose files must exist with the recorded size. A night being
     /// published (a staging folder with its manifest, or a night folder without one) is refused.
     /// </summary>
-    private static (List<string> Shards, long Cases) DatasetShards(string dataset, int year)
+    private static async Task<(List<string> Shards, long Cases)> DatasetShardsAsync(string dataset, int year)
     {
         var staging = Path.Combine(dataset, ".staging");
         if (Directory.Exists(staging))
@@ -222,11 +222,32 @@ internal static class ClearCommand
                     throw new InputException(path, $"case partition of night {Path.GetFileName(nightDir)} is missing");
                 }
 
-                cases += p.GetProperty("rows").GetInt64();
+                // The row count from the file's footer (no data pages read), checked against the night's record.
+                var rows = await ParquetRowsAsync(path).ConfigureAwait(false);
+                if (rows != p.GetProperty("rows").GetInt64())
+                {
+                    throw new InputException(path, $"case partition holds {rows:N0} rows but night {Path.GetFileName(nightDir)} wrote {p.GetProperty("rows").GetInt64():N0}");
+                }
+
+                cases += rows;
             }
         }
 
         return (shards, cases);
+    }
+
+    private static async Task<long> ParquetRowsAsync(string path)
+    {
+        await using var stream = File.OpenRead(path);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(stream).ConfigureAwait(false);
+        long rows = 0;
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            rows += rg.RowCount;
+        }
+
+        return rows;
     }
 
     private static void WriteManifest(string path, int year, List<string> shards, string inputs, ClearingRun run, IReadOnlyList<string> outputs)

@@ -154,6 +154,22 @@ public sealed class NightlyEndToEndTests(NightlyFixture fx, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task ASecondNightlyOnTheSameDatasetIsRefused()
+    {
+        var d = fx.NewDatasetAfterA("locked");
+        var before = d.Snapshot();
+        // Hold the dataset's lock the way a running nightly does (an exclusive lock on .nightly.lock).
+        using (new FileStream(Path.Combine(d.Out, ".nightly.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var r = await d.NightlyAsync(NightlyFixture.NightB);
+            Assert.True(r.Code == 1, r.ToString());
+            Assert.Contains("another nightly run is working on", r.Err, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("", BatchProcess.Diff(before, d.Snapshot()));
+    }
+
+    [Fact]
     public async Task ClearAndReportReadTheDataset()
     {
         var r = fx.Reference;
