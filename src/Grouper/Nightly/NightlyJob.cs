@@ -125,7 +125,9 @@ public sealed class NightlyJob(NightlyOptions options)
                 }
                 else
                 {
-                    Log($"night {Path.GetFileName(dir)}: discarding an interrupted build (nothing of it was committed)");
+                    Log(File.Exists(Path.Combine(outDir, "nights", Path.GetFileName(dir), ManifestName))
+                        ? $"night {Path.GetFileName(dir)}: removing the staging folder of a published night"
+                        : $"night {Path.GetFileName(dir)}: discarding an interrupted build (nothing of it was committed)");
                     Directory.Delete(dir, true);
                 }
             }
