@@ -216,7 +216,14 @@ public sealed class NightlyJob(NightlyOptions options)
         Directory.Delete(runDir, true);
 
         // The journal's commit record: with it, the night is published even if this process dies now.
+        foreach (var dir in Directory.GetDirectories(publish, "*", SearchOption.AllDirectories))
+        {
+            DirectorySync.Flush(dir);
+        }
+
+        DirectorySync.Flush(staging);
         AtomicFile.WriteAllBytes(Path.Combine(staging, ManifestName), manifest);
+        DirectorySync.Flush(staging);
         Options.StepReached?.Invoke("staged");
     }
 
@@ -232,11 +239,13 @@ public sealed class NightlyJob(NightlyOptions options)
         if (File.Exists(stagedState))
         {
             StateFiles.Commit(stagedState, journal.State);
+            DirectorySync.Flush(Path.GetDirectoryName(journal.State)!);
             Options.StepReached?.Invoke("state-committed");
         }
 
         // 2. Outputs: every staged file renamed to the same relative path under the dataset root.
         var publish = Path.Combine(staging, "publish");
+        var touched = new SortedSet<string>(StringComparer.Ordinal);
         if (Directory.Exists(publish))
         {
             foreach (var file in Directory.GetFiles(publish, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -244,6 +253,12 @@ public sealed class NightlyJob(NightlyOptions options)
                 var to = Path.Combine(journal.Out, Path.GetRelativePath(publish, file));
                 Directory.CreateDirectory(Path.GetDirectoryName(to)!);
                 File.Move(file, to, overwrite: true);
+                touched.Add(Path.GetDirectoryName(to)!);
+            }
+
+            foreach (var dir in touched)
+            {
+                DirectorySync.Flush(dir);
             }
 
             Options.StepReached?.Invoke("outputs-published");
@@ -270,6 +285,7 @@ public sealed class NightlyJob(NightlyOptions options)
             }
         }
 
+        DirectorySync.Flush(journal.Archive);
         if (Directory.Exists(journal.Inbox) && !Directory.EnumerateFileSystemEntries(journal.Inbox).Any())
         {
             Directory.Delete(journal.Inbox);
@@ -281,6 +297,7 @@ public sealed class NightlyJob(NightlyOptions options)
         var marker = Path.Combine(journal.Out, "nights", night, ManifestName);
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
         File.Move(manifestPath, marker, overwrite: true);
+        DirectorySync.Flush(Path.GetDirectoryName(marker)!);
         Options.StepReached?.Invoke("marked");
 
         // 5. Cleanup (a staging folder without manifest is discarded at the next start anyway).
