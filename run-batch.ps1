@@ -10,7 +10,7 @@ $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 $dll = Join-Path 'src' 'Grouper.Batch' 'bin' 'Release' 'net10.0' 'Grouper.Batch.dll'
 if ($env:GROUPER_SKIP_BUILD -ne '1') {
-    dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly 2>&1 |
+    dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly |
         ForEach-Object { [Console]::Error.WriteLine($_) }
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
