@@ -13,11 +13,16 @@ internal static class ClearCommand
         grouper clear — year-end DIP clearing (年度清算) per hospital
 
         Usage: grouper clear --year YYYY --shards DIR|FILE[,FILE...] --inputs FILE [--out DIR]
+               grouper clear --year YYYY --dataset DIR --inputs FILE [--out DIR]
 
           --year YYYY     the clearing year
           --shards ...    clearing shard files written by 'run' (clearing-shard-YYYY.csv), or directories holding
                           them (searched recursively); any split of the year (months, regions, files) merged in
                           any order gives the same clearing, byte for byte
+          --dataset DIR   a nightly dataset (the --out of 'nightly'): the year's case results as the complete nights
+                          summarised them (nights/*/clearing-shard-YYYY.csv, checked against each night's
+                          manifest, and their case counts reconciled with cases/year=YYYY/); refused while a
+                          night is only half published. A --shards directory holding nights/ is read the same way
           --inputs FILE   clearing inputs (YAML: DIP budget, reserve share, provisional point value and band,
                           coefficients, sharing tiers, withhold rate, advances paid, approved reviews)
           --out DIR       where to write clearing.parquet, report.html, clearing-manifest.json (default: out)
@@ -28,6 +33,7 @@ internal static class ClearCommand
 
         Example:
           grouper clear --year 2024 --shards out --inputs sample-data/clearing/350900-2024-demo.yaml --out out
+          grouper clear --year 2024 --dataset /data/dataset --inputs clearing/350900-2024.yaml --out /data/clearing-2024
         """;
 
     public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr)
@@ -39,7 +45,18 @@ internal static class ClearCommand
             throw new UsageException($"setting {Settings.Describe("--year")}: expected a year such as 2024, got '{yearText}'");
         }
 
-        var shardsArg = settings.Get("--shards") ?? throw new UsageException("clear needs --shards DIR|FILE[,FILE...]");
+        var datasetArg = settings.Get("--dataset");
+        var shardsArg = settings.Get("--shards") ?? datasetArg ?? throw new UsageException("clear needs --shards DIR|FILE[,FILE...] or --dataset DIR");
+        if (datasetArg is not null && settings.Get("--shards") is not null)
+        {
+            throw new UsageException("clear takes --shards or --dataset, not both");
+        }
+
+        if (datasetArg is not null && !Directory.Exists(Path.Combine(datasetArg, "nights")))
+        {
+            throw new UsageException($"setting {Settings.Describe("--dataset")}: '{datasetArg}' is not a nightly dataset (no nights/ folder)");
+        }
+
         var inputsPath = settings.Get("--inputs") ?? throw new UsageException("clear needs --inputs FILE");
         var output = settings.GetOr("--out", "out");
         var casesArg = settings.Get("--cases");
@@ -50,9 +67,16 @@ internal static class ClearCommand
         }
 
         var files = new List<string>();
+        long? datasetCases = null;
         foreach (var part in shardsArg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (Directory.Exists(part))
+            if (Directory.Exists(Path.Combine(part, "nights")))
+            {
+                var (shards, cases) = await DatasetShardsAsync(part, year).ConfigureAwait(false);
+                files.AddRange(shards);
+                datasetCases = (datasetCases ?? 0) + cases;
+            }
+            else if (Directory.Exists(part))
             {
                 files.AddRange(Directory.EnumerateFiles(part, $"clearing-shard-{year}*.csv", SearchOption.AllDirectories));
             }
@@ -73,6 +97,23 @@ internal static class ClearCommand
         }
 
         var shard = ClearingShard.MergeAll(year, files.Select(ClearingShard.Read));
+        if (datasetCases is { } expected)
+        {
+            long shardCases = 0;
+            foreach (var cell in shard.Cells)
+            {
+                var a = cell.Sums;
+                shardCases += a.ClearingCases + a.DrgCases + a.FfsCases;
+            }
+
+            if (shardCases != expected)
+            {
+                throw new InputException(shardsArg, $"the nights' clearing shards of {year} hold {shardCases:N0} cases but their case partitions cases/year={year} hold {expected:N0}: the dataset is inconsistent");
+            }
+
+            await stdout.WriteLineAsync($"dataset: {files.Count} night shard(s) of {year}, {expected:N0} cases, reconciled with cases/year={year}").ConfigureAwait(false);
+        }
+
         var inputs = ClearingInputs.Load(inputsPath);
         var run = AnnualClearing.RunAll(shard, inputs);
         if (run.Results.Count == 0)
@@ -117,6 +158,96 @@ internal static class ClearCommand
         }
 
         return allPassed ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// The year's shards of a nightly dataset: one per complete night (its manifest exists), each
+    /// checked against the SHA-256 the night recorded; also the night's case rows of that year, from
+    /// the manifest's partitions, whose files must exist with the recorded size. A night being
+    /// published (a staging folder with its manifest, or a night folder without one) is refused.
+    /// </summary>
+    private static async Task<(List<string> Shards, long Cases)> DatasetShardsAsync(string dataset, int year)
+    {
+        var staging = Path.Combine(dataset, ".staging");
+        if (Directory.Exists(staging))
+        {
+            foreach (var dir in Directory.GetDirectories(staging))
+            {
+                if (File.Exists(Path.Combine(dir, "manifest.json")))
+                {
+                    throw new InputException(dir, $"night {Path.GetFileName(dir)} is settled but not yet published: run 'nightly' (any night) to finish it before clearing");
+                }
+            }
+        }
+
+        var shards = new List<string>();
+        long cases = 0;
+        foreach (var nightDir in Directory.GetDirectories(Path.Combine(dataset, "nights")).Order(StringComparer.Ordinal))
+        {
+            var manifest = Path.Combine(nightDir, "manifest.json");
+            if (!File.Exists(manifest))
+            {
+                throw new InputException(nightDir, $"night {Path.GetFileName(nightDir)} has no manifest.json: it is incomplete; run 'nightly --date {Path.GetFileName(nightDir)}' to finish it");
+            }
+
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(manifest));
+            foreach (var output in doc.RootElement.GetProperty("outputs").EnumerateArray())
+            {
+                var rel = output.GetProperty("path").GetString()!;
+                if (output.GetProperty("role").GetString() != "clearing_shard" || !rel.EndsWith($"clearing-shard-{year}.csv", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var path = Path.Combine(dataset, rel);
+                var (sha, _) = File.Exists(path) ? Grouper.Ingest.HashingReadStream.HashFile(path) : (string.Empty, 0L);
+                if (sha != output.GetProperty("sha256").GetString())
+                {
+                    throw new InputException(path, $"clearing shard missing or changed since night {Path.GetFileName(nightDir)} wrote it (sha256 differs from its manifest)");
+                }
+
+                shards.Add(path);
+            }
+
+            foreach (var p in doc.RootElement.GetProperty("partitions").EnumerateArray())
+            {
+                if (p.GetProperty("year").GetInt32() != year)
+                {
+                    continue;
+                }
+
+                var path = Path.Combine(dataset, p.GetProperty("path").GetString()!);
+                if (!File.Exists(path))
+                {
+                    throw new InputException(path, $"case partition of night {Path.GetFileName(nightDir)} is missing");
+                }
+
+                // The row count from the file's footer (no data pages read), checked against the night's record.
+                var rows = await ParquetRowsAsync(path).ConfigureAwait(false);
+                if (rows != p.GetProperty("rows").GetInt64())
+                {
+                    throw new InputException(path, $"case partition holds {rows:N0} rows but night {Path.GetFileName(nightDir)} wrote {p.GetProperty("rows").GetInt64():N0}");
+                }
+
+                cases += rows;
+            }
+        }
+
+        return (shards, cases);
+    }
+
+    private static async Task<long> ParquetRowsAsync(string path)
+    {
+        await using var stream = File.OpenRead(path);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(stream).ConfigureAwait(false);
+        long rows = 0;
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            rows += rg.RowCount;
+        }
+
+        return rows;
     }
 
     private static void WriteManifest(string path, int year, List<string> shards, string inputs, ClearingRun run, IReadOnlyList<string> outputs)

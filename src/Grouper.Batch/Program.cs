@@ -18,7 +18,9 @@ public static class Program
           group               validate and group (DRG + DIP), no money: writes cases.parquet with the group columns
           generate            write synthetic discharges.csv + hospitals.csv (deterministic from a seed)
           settle              the same as run (validate, group, settle and price)
-          clear               year-end DIP clearing from the runs' clearing shards: clearing.parquet + report.html
+          nightly             settle one night's inbox into the partitioned dataset, the year-to-date state and the archive
+          report              a readable summary of a run or a night (counts, rejects, money, hospitals, groups)
+          clear               year-end DIP clearing from the runs' clearing shards or a nightly dataset
           compare             which cases changed group or amount between two runs, and by how much
           catalog import      convert the public CHS-DRG 2.0 tables into a DRG catalog
           dip build-catalog   build a DIP catalog from historical discharge files
@@ -157,6 +159,22 @@ public static class Program
                     }
 
                     return await RunBatchAsync(settings, logging, stdout, ct).ConfigureAwait(false);
+                case "nightly":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(NightlyCommand.Help).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await NightlyCommand.RunAsync(settings, logging, stdout, ct).ConfigureAwait(false);
+                case "report":
+                    if (cl.Help)
+                    {
+                        await stdout.WriteLineAsync(ReportCommand.Help).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    }
+
+                    return await ReportCommand.RunAsync(settings, stdout, ct).ConfigureAwait(false);
                 case "validate" or "group":
                     if (cl.Help)
                     {
@@ -204,6 +222,11 @@ public static class Program
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
+        catch (Grouper.Nightly.NightlyBusyException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}; nothing was done").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("cancelled: no output was committed").ConfigureAwait(false);
@@ -216,7 +239,7 @@ public static class Program
         }
     }
 
-    private static Grouper.Drg.DrgCatalog LoadDrgCatalog(string path)
+    internal static Grouper.Drg.DrgCatalog LoadDrgCatalog(string path)
     {
         if (!Directory.Exists(path) && !File.Exists(path))
         {
@@ -226,7 +249,7 @@ public static class Program
         return Grouper.Drg.DrgCatalog.Load(path);
     }
 
-    private static Grouper.Dip.DipCatalog LoadDipCatalog(string path)
+    internal static Grouper.Dip.DipCatalog LoadDipCatalog(string path)
     {
         if (!Directory.Exists(path))
         {
@@ -236,7 +259,7 @@ public static class Program
         return Grouper.Dip.DipCatalog.Load(path);
     }
 
-    private static Grouper.Settlement.PolicyStore LoadPolicies(string dir, string region)
+    internal static Grouper.Settlement.PolicyStore LoadPolicies(string dir, string region)
     {
         var store = Grouper.Settlement.PolicyStore.Load(dir);
         if (!store.Regions.Contains(region))
@@ -292,7 +315,7 @@ public static class Program
         return ExitCodes.Success;
     }
 
-    private static DateOnly ParseDate(string flag, string value) =>
+    internal static DateOnly ParseDate(string flag, string value) =>
         DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
             ? d
             : throw new UsageException($"{flag} expects a date yyyy-MM-dd, got '{value}'");

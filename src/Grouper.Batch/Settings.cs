@@ -51,6 +51,7 @@ public sealed class Settings
     {
         "--input", "--out", "--policy", "--state", "--drg-catalog", "--dip-catalog", "--pseudonym-key-file", "--inputs",
         "--shards", "--cases", "--reference", "--history", "--params", "--report", "--before", "--after",
+        "--inbox", "--archive", "--dataset", "--run", "--output",
     };
 
     /// <summary>

@@ -111,7 +111,7 @@ public sealed class ChainTests : IDisposable
     [Fact]
     public async Task EveryCommandHasHelpWithAnExample()
     {
-        foreach (var command in new[] { "run", "settle", "validate", "group", "generate", "clear", "compare" })
+        foreach (var command in new[] { "run", "settle", "validate", "group", "generate", "clear", "compare", "nightly", "report" })
         {
             var (code, stdout, _) = await Cli(command, "--help");
             Assert.Equal(ExitCodes.Success, code);
