@@ -35,8 +35,8 @@ public sealed class DrgCatalogLoadTests
     [InlineData("drgs.csv", "GE29,GE2,unsplit", "GE29,GE2,sometimes", 26, "split", "unknown split")]
     [InlineData("adrg-procedures.csv", "GE2,PPROC,47.0901", "GE2,PPROC,4x.0901", 15, "icd9", "malformed ICD-9-CM-3")]
     [InlineData("adrg-procedures.csv", "GE2,PPROC,47.0901", "GE2,PPROC,47.0100", 15, "icd9", "duplicate code")]
-    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900", "MDCE,C34-900", 3, "icd10", "malformed ICD-10")]
-    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900", "MDCX,C34.900", 3, "mdc", "unknown MDC")]
+    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900x001", "MDCE,C34-900x001", 3, "icd10", "malformed ICD-10")]
+    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900x001", "MDCX,C34.900x001", 3, "mdc", "unknown MDC")]
     [InlineData("exclusion-tables.csv", "表D-9,A41.900", "表D-9,J18.900", 25, "icd10", "already in table")]
     [InlineData("pricing.csv", "AH19,1.8700", "AH19,-1.8700", 2, "relative_weight", "non-negative decimal")]
     public void Broken_catalog_is_rejected_with_file_line_and_field(string file, string oldText, string newText, int line, string field, string message)
@@ -54,7 +54,7 @@ public sealed class DrgCatalogLoadTests
         var e = LoadBroken("drgs.csv", "GE29,GE2,unsplit", "GE29,GE2,MCC");
         Assert.Contains("do not cover every CC/MCC level", e.Detail, StringComparison.Ordinal);
 
-        e = LoadBroken("catalog.json", "\"version\": \"demo-1\"", "\"version\": \"\"");
+        e = LoadBroken("catalog.json", "\"version\": \"demo-2\"", "\"version\": \"\"");
         Assert.EndsWith("catalog.json", e.File, StringComparison.Ordinal);
 
         e = LoadBroken("catalog.json", "\"effective_to\": \"2026-12-31\"", "\"effective_to\": \"2026-02-30\"");
