@@ -755,7 +755,7 @@ public sealed class DrgGrouper
 
         if (cs.PdxId < 0)
         {
-            trace.Add($"principal diagnosis {cs.Pdx} is not in the catalog");
+            trace.Add($"normalise: principal diagnosis {cs.Pdx} is not in the catalog");
         }
     }
 
