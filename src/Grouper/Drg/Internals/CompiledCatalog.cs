@@ -87,6 +87,12 @@ internal sealed class MdcInfo
 
     /// <summary>Medical ADRGs by catalog order.</summary>
     public required int[] MedicalAdrgs { get; init; }
+
+    /// <summary>Id of <see cref="ProcAdrgs"/> in <see cref="CompiledCatalog.Lists"/> (2 × MDC index).</summary>
+    public required int ProcList { get; init; }
+
+    /// <summary>Id of <see cref="MedicalAdrgs"/> in <see cref="CompiledCatalog.Lists"/> (2 × MDC index + 1).</summary>
+    public required int MedicalList { get; init; }
 }
 
 internal sealed class AdrgInfo
@@ -165,8 +171,17 @@ internal sealed class CompiledCatalog
 
     public required short[] AnchorPool { get; init; }
 
-    /// <summary>ulong words of a case's candidate-ADRG bitset.</summary>
-    public required int AdrgWords { get; init; }
+    /// <summary>
+    /// Per <see cref="AnchorPool"/> entry: the evaluation list of its ADRG and the ADRG's bit there
+    /// (1 &lt;&lt; position). A case's candidates are one word per list, so trying a list visits only
+    /// its candidates, in evaluation order, by their set bits.
+    /// </summary>
+    public required short[] AnchorList { get; init; }
+
+    public required ulong[] AnchorBit { get; init; }
+
+    /// <summary>Evaluation lists (ADRG indexes in order, at most 64): MDC i has lists 2i (procedure ADRGs) and 2i + 1 (medical).</summary>
+    public required int[][] Lists { get; init; }
 
     public required string[] SiteNames { get; init; }
 }
