@@ -170,7 +170,10 @@ public sealed class DrgGrouper
                 continue;
             }
 
-            if (IndexOf(sec[..i], code) >= 0)
+            // A catalog code repeats an earlier one exactly when its slot is among the kept ones
+            // (int compares); codes outside the catalog compare by value.
+            var id = c.DxMap.Find(code);
+            if (id >= 0 ? ContainsId(cs.SecIds[..cs.SecCount], id) : IndexOf(sec[..i], code) >= 0)
             {
                 result.Normalisation |= RecordWarnings.DuplicateCode;
                 if (TTrace.Enabled)
@@ -181,10 +184,11 @@ public sealed class DrgGrouper
             }
 
             cs.SecPos[cs.SecCount] = i;
-            cs.SecIds[cs.SecCount++] = c.DxMap.Find(code);
+            cs.SecIds[cs.SecCount++] = id;
         }
 
         var othStart = 0;
+        var promoted = false;
         cs.Pproc = input.PrincipalProc;
         if (cs.Pproc.IsEmpty)
         {
@@ -196,6 +200,7 @@ public sealed class DrgGrouper
             if (othStart < oth.Length)
             {
                 cs.Pproc = oth[othStart++];
+                promoted = true;
                 result.Normalisation |= RecordWarnings.ProcPromoted;
                 if (TTrace.Enabled)
                 {
@@ -212,7 +217,9 @@ public sealed class DrgGrouper
                 continue;
             }
 
-            if (IndexOf(oth[..i], code) >= 0)
+            // As for secondaries; the earlier codes also include the promoted principal procedure.
+            var id = c.ProcMap.Find(code);
+            if (id >= 0 ? (promoted && code == cs.Pproc) || ContainsId(cs.OthIds[..cs.OthCount], id) : IndexOf(oth[..i], code) >= 0)
             {
                 result.Normalisation |= RecordWarnings.DuplicateCode;
                 if (TTrace.Enabled)
@@ -223,7 +230,7 @@ public sealed class DrgGrouper
             }
 
             cs.OthPos[cs.OthCount] = i;
-            cs.OthIds[cs.OthCount++] = c.ProcMap.Find(code);
+            cs.OthIds[cs.OthCount++] = id;
         }
 
         cs.PprocId = c.ProcMap.Find(cs.Pproc);
@@ -239,7 +246,17 @@ public sealed class DrgGrouper
         if (cs.PdxId >= 0)
         {
             ref readonly var d = ref c.DxMap[cs.PdxId];
-            SetBits(bits, pool, d.PdxStart, d.PdxCount);
+            if (d.HasSingleTest)
+            {
+                if (d.PdxCount != 0)
+                {
+                    SetBit(bits, d.SingleTest);
+                }
+            }
+            else
+            {
+                SetBits(bits, pool, d.PdxStart, d.PdxCount);
+            }
         }
 
         for (var k = 0; k < cs.SecCount; k++)
@@ -248,7 +265,17 @@ public sealed class DrgGrouper
             if (id >= 0)
             {
                 ref readonly var d = ref c.DxMap[id];
-                SetBits(bits, pool, d.SdxStart, d.SdxCount);
+                if (d.HasSingleTest)
+                {
+                    if (d.SdxCount != 0)
+                    {
+                        SetBit(bits, d.SingleTest);
+                    }
+                }
+                else
+                {
+                    SetBits(bits, pool, d.SdxStart, d.SdxCount);
+                }
             }
         }
 
@@ -798,6 +825,20 @@ public sealed class DrgGrouper
         for (var i = start; i < start + count; i++)
         {
             if (pool[i] == t)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ContainsId(Span<int> ids, int id)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] == id)
             {
                 return true;
             }

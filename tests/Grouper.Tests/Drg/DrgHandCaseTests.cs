@@ -341,6 +341,28 @@ public sealed class DrgHandCaseTests
         Assert.Equal(RecordWarnings.PdxRepeated | RecordWarnings.DuplicateCode, r.Normalisation);
     }
 
+    [Theory]
+    [InlineData("", "47.0901;47.0901", "ProcPromoted, DuplicateCode")] // the later copy repeats the promoted principal procedure
+    [InlineData("47.0901", "47.0901", "None")] // other procedures are compared among themselves, not with the given principal
+    [InlineData("47.0901", "99.9999;99.9999", "DuplicateCode")] // a procedure outside U, repeated
+    [InlineData("47.0901", "87.3400x001;45.4201;87.3400x001;45.4201", "DuplicateCode")]
+    public void Duplicate_procedures_inside_and_outside_the_catalog(string pproc, string oproc, string flags)
+    {
+        var r = new TestCase("K35.800x001", Pproc: pproc.Length == 0 ? null : pproc, Oproc: oproc.Split(';')).Group(G);
+        Assert.Equal(Enum.Parse<RecordWarnings>(flags), r.Normalisation);
+        Assert.Equal("GE29", C.DrgCode(r.Drg));
+    }
+
+    [Theory]
+    [InlineData("Z99.901;Z99.901", "DuplicateCode")] // not a catalog code, repeated
+    [InlineData("J18.900;E87.600;J18.900;Z99.901;E87.600", "PdxRepeated, DuplicateCode")]
+    [InlineData("E87.600;Z99.901;I50.900", "None")]
+    public void Duplicate_secondaries_inside_and_outside_the_catalog(string sdx, string flags)
+    {
+        var r = new TestCase("J18.900", sdx.Split(';')).Group(G);
+        Assert.Equal(Enum.Parse<RecordWarnings>(flags), r.Normalisation);
+    }
+
     [Fact]
     public void Level_code_is_the_first_secondary_at_the_top_level()
     {

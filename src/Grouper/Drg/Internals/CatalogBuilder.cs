@@ -742,6 +742,7 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
             dx[i] = new DxInfo
             {
                 TestStart = ps,
+                SingleTest = pc + sc == 1 ? pool[ps] : (ushort)0,
                 PdxCount = (byte)pc,
                 SdxCount = (byte)sc,
                 Mdc1 = ml is { Count: > 0 } ? (sbyte)ml[0] : (sbyte)-1,

@@ -29,6 +29,14 @@ internal struct DxInfo
     /// <summary>Exclusion table the code belongs to as a principal diagnosis, −1 none.</summary>
     public short PrincipalTable;
 
+    /// <summary>
+    /// The only test when the code sets exactly one (PdxCount + SdxCount = 1, most codes): read from
+    /// the slot itself instead of the pool, saving a dependent cache miss. Fills the padding.
+    /// </summary>
+    public ushort SingleTest;
+
+    public readonly bool HasSingleTest => PdxCount + SdxCount == 1;
+
     public readonly int PdxStart => TestStart;
 
     public readonly int SdxStart => TestStart + PdxCount;
