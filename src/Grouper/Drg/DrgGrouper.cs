@@ -259,6 +259,9 @@ public sealed class DrgGrouper
             }
         }
 
+        // One pass over the secondaries also notes their MDCZ sites and the first MDCY code (steps 4–5).
+        var secSites = 0u;
+        var anyDxSec = -1;
         for (var k = 0; k < cs.SecCount; k++)
         {
             var id = cs.SecIds[k];
@@ -275,6 +278,16 @@ public sealed class DrgGrouper
                 else
                 {
                     SetBits(bits, pool, d.SdxStart, d.SdxCount);
+                }
+
+                if (d.Site >= 0)
+                {
+                    secSites |= 1u << d.Site;
+                }
+
+                if (d.AnyDxMdc && anyDxSec < 0)
+                {
+                    anyDxSec = k;
                 }
             }
         }
@@ -375,14 +388,7 @@ public sealed class DrgGrouper
         // ---- step 4: MDCY
         if (c.AnyDxMdc >= 0)
         {
-            var hit = cs.PdxId >= 0 && c.DxMap[cs.PdxId].AnyDxMdc ? cs.Pdx : Code.Empty;
-            for (var k = 0; hit.IsEmpty && k < cs.SecCount; k++)
-            {
-                if (cs.SecIds[k] >= 0 && c.DxMap[cs.SecIds[k]].AnyDxMdc)
-                {
-                    hit = cs.Sec[cs.SecPos[k]];
-                }
-            }
+            var hit = cs.PdxId >= 0 && c.DxMap[cs.PdxId].AnyDxMdc ? cs.Pdx : anyDxSec >= 0 ? cs.Sec[cs.SecPos[anyDxSec]] : Code.Empty;
 
             if (!hit.IsEmpty)
             {
@@ -406,14 +412,7 @@ public sealed class DrgGrouper
             var pdxSite = cs.PdxId >= 0 ? c.DxMap[cs.PdxId].Site : -1;
             if (pdxSite >= 0)
             {
-                var sites = 1u << pdxSite;
-                for (var k = 0; k < cs.SecCount; k++)
-                {
-                    if (cs.SecIds[k] >= 0 && c.DxMap[cs.SecIds[k]].Site is var s && s >= 0)
-                    {
-                        sites |= 1u << s;
-                    }
-                }
+                var sites = secSites | (1u << pdxSite);
 
                 if (BitOperations.PopCount(sites) >= 2)
                 {
@@ -562,7 +561,12 @@ public sealed class DrgGrouper
     }
 
     /// <summary>Tries ADRGs in order; true when one was assigned or the case became ungroupable (newborn data).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryList<TTrace>(int listId, ref Case cs, ref DrgResult result, TTrace trace, bool requireAgeBand)
+        where TTrace : struct, ITraceSink =>
+        (TTrace.Enabled || cs.Candidates[listId] != 0) && TryListCore(listId, ref cs, ref result, trace, requireAgeBand);
+
+    private bool TryListCore<TTrace>(int listId, ref Case cs, ref DrgResult result, TTrace trace, bool requireAgeBand)
         where TTrace : struct, ITraceSink
     {
         var adrgs = _c.Adrgs;
