@@ -1,5 +1,6 @@
 using Grouper.Core;
 using Grouper.Drg;
+using Grouper.Drg.Internals;
 
 namespace Grouper.Tests.Drg;
 
@@ -59,6 +60,47 @@ public sealed class DrgCatalogLoadTests
 
         e = LoadBroken("catalog.json", "\"effective_to\": \"2026-12-31\"", "\"effective_to\": \"2026-02-30\"");
         Assert.Equal("effective_to", e.Field);
+    }
+
+    /// <summary>
+    /// The engine keeps an MDC's candidate ADRGs of one kind in a 64-bit word: 64 medical ADRGs in an
+    /// MDC group (the last one sits on bit 63, also on the trace path), 65 are refused naming the row.
+    /// </summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(65)]
+    public void At_most_64_medical_adrgs_per_mdc(int medical)
+    {
+        var src = DemoDrgCatalog.Build();
+        var existing = src.Adrgs.Where(a => a.Mdc == "MDCE" && a.Kind == "medical").Select(a => a.Code).ToHashSet();
+        var free = (from l in "RSTUVWXYZ" from d in "123456789" select $"E{l}{d}").Where(code => !existing.Contains(code)).ToList();
+        var extra = free.Take(medical - existing.Count).ToList();
+        for (var i = 0; i < extra.Count; i++)
+        {
+            var last = i == extra.Count - 1;
+            src.Adrgs.Add(new AdrgRow(extra[i], "MDCE", "extra " + extra[i], "medical", 10_000 + (i * 10), "PDX", null, null, null, null, 1000 + i));
+            src.AdrgDx.Add(new SectionRow(extra[i], "PDX", last ? "J98.414" : "J18.900"));
+            src.Drgs.Add(new DrgRow(extra[i] + "9", extra[i], "unsplit", "extra " + extra[i]));
+            src.Pricing!.Add(new PriceRow(extra[i] + "9", 1.0m, 10000m));
+        }
+
+        src.MdcDx.Add(new CodeRow("MDCE", "J98.414"));
+        if (medical > 64)
+        {
+            var e = Assert.Throws<InputException>(() => DrgCatalog.FromSource(src, "demo+extra"));
+            Assert.Equal("mdc", e.Field);
+            Assert.Equal(1000 + 60, e.LineNumber); // the 65th medical ADRG of MDCE in evaluation order
+            Assert.Contains("at most 64", e.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        var g = new DrgGrouper(DrgCatalog.FromSource(src, "demo+extra"));
+        var trace = new List<string>();
+        var tc = new TestCase("J98.414");
+        Assert.Equal(extra[^1] + "9", g.Catalog.DrgCode(tc.Group(g).Drg));
+        Assert.Equal(extra[^1] + "9", g.Catalog.DrgCode(tc.Group(g, trace).Drg));
+        Assert.Contains(trace, l => l.Contains(extra[^1] + " [PDX]: holds", StringComparison.Ordinal));
+        Assert.Equal("ES35", new TestCase("J18.900").Drg(g)); // ES3 still comes first
     }
 
     [Fact]
