@@ -239,10 +239,8 @@ public sealed class DrgGrouper
             TraceUniverse(ref cs, trace);
         }
 
-        // ---- test bits of the case
-        var bits = cs.Bits;
-        var pool = c.TestPool;
-        SetBit(bits, cs.PprocId >= 0 ? DrgCatalog.TestHasProc : DrgCatalog.TestNoProc);
+        // ---- test bits of the case, and with them the candidate ADRGs
+        Mark(ref cs, c, cs.PprocId >= 0 ? DrgCatalog.TestHasProc : DrgCatalog.TestNoProc);
         if (cs.PdxId >= 0)
         {
             ref readonly var d = ref c.DxMap[cs.PdxId];
@@ -250,12 +248,12 @@ public sealed class DrgGrouper
             {
                 if (d.PdxCount != 0)
                 {
-                    SetBit(bits, d.SingleTest);
+                    Mark(ref cs, c, d.SingleTest);
                 }
             }
             else
             {
-                SetBits(bits, pool, d.PdxStart, d.PdxCount);
+                MarkAll(ref cs, c, d.PdxStart, d.PdxCount);
             }
         }
 
@@ -272,12 +270,12 @@ public sealed class DrgGrouper
                 {
                     if (d.SdxCount != 0)
                     {
-                        SetBit(bits, d.SingleTest);
+                        Mark(ref cs, c, d.SingleTest);
                     }
                 }
                 else
                 {
-                    SetBits(bits, pool, d.SdxStart, d.SdxCount);
+                    MarkAll(ref cs, c, d.SdxStart, d.SdxCount);
                 }
 
                 if (d.Site >= 0)
@@ -295,7 +293,7 @@ public sealed class DrgGrouper
         if (cs.PprocId >= 0)
         {
             ref readonly var p = ref c.ProcMap[cs.PprocId];
-            SetBits(bits, pool, p.PStart, p.PCount);
+            MarkAll(ref cs, c, p.PStart, p.PCount);
         }
 
         for (var k = 0; k < cs.OthCount; k++)
@@ -304,26 +302,7 @@ public sealed class DrgGrouper
             if (id >= 0)
             {
                 ref readonly var p = ref c.ProcMap[id];
-                SetBits(bits, pool, p.OStart, p.OCount);
-            }
-        }
-
-        // ---- candidate ADRGs from the set tests
-        var cand = cs.Candidates;
-        var anchorList = c.AnchorList;
-        var anchorBit = c.AnchorBit;
-        for (var w = 0; w < bits.Length; w++)
-        {
-            var word = bits[w];
-            while (word != 0)
-            {
-                var t = (w << 6) + BitOperations.TrailingZeroCount(word);
-                word &= word - 1;
-                var end = c.AnchorStart[t] + c.AnchorCount[t];
-                for (var k = c.AnchorStart[t]; k < end; k++)
-                {
-                    cand[anchorList[k]] |= anchorBit[k];
-                }
+                MarkAll(ref cs, c, p.OStart, p.OCount);
             }
         }
 
@@ -811,16 +790,35 @@ public sealed class DrgGrouper
         return -1;
     }
 
+    /// <summary>
+    /// Sets test <paramref name="t"/> of the case and, the first time, makes the ADRGs anchored on it
+    /// candidates of their evaluation lists (an ADRG can hold only if one of its anchors is set).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SetBit(Span<ulong> bits, int t) => bits[t >> 6] |= 1UL << t;
+    private static void Mark(ref Case cs, CompiledCatalog c, int t)
+    {
+        ref var word = ref cs.Bits[t >> 6];
+        var bit = 1UL << t;
+        if ((word & bit) != 0)
+        {
+            return;
+        }
+
+        word |= bit;
+        var end = c.AnchorStart[t] + c.AnchorCount[t];
+        for (var k = c.AnchorStart[t]; k < end; k++)
+        {
+            cs.Candidates[c.AnchorList[k]] |= c.AnchorBit[k];
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SetBits(Span<ulong> bits, ushort[] pool, int start, int count)
+    private static void MarkAll(ref Case cs, CompiledCatalog c, int start, int count)
     {
+        var pool = c.TestPool;
         for (var i = start; i < start + count; i++)
         {
-            int t = pool[i];
-            bits[t >> 6] |= 1UL << t;
+            Mark(ref cs, c, pool[i]);
         }
     }
 
