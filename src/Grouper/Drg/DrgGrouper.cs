@@ -9,7 +9,7 @@ namespace Grouper.Drg;
 /// <summary>
 /// CHS-DRG 2.0 grouper (分组器) over one compiled <see cref="DrgCatalog"/>: the flow of drg.md steps 0–11.
 /// Immutable and thread-safe; per-case state lives on the stack, so <see cref="Group"/> allocates
-/// nothing (inputs with more than 256 codes in one list fall back to a heap buffer).
+/// nothing (a case with more than 128 secondary diagnoses and other procedures together falls back to a heap buffer).
 /// </summary>
 [SkipLocalsInit]
 public sealed class DrgGrouper

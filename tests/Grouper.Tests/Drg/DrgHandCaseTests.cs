@@ -334,6 +334,21 @@ public sealed class DrgHandCaseTests
     }
 
     [Fact]
+    public void More_codes_than_the_stack_buffer_use_the_heap_path()
+    {
+        // 120 secondaries + 20 other procedures (ingest caps each list at 40; the engine API does not).
+        var sdx = Enumerable.Range(0, 118).Select(i => "Z99.9" + i.ToString("000", System.Globalization.CultureInfo.InvariantCulture)).Append("E87.600").Append("I50.900").ToArray();
+        var oproc = Enumerable.Range(0, 20).Select(i => "99.99" + i.ToString("00", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var r = new TestCase("J18.900", sdx, Oproc: oproc).Group(G);
+        Assert.Equal("ES31", C.DrgCode(r.Drg));
+        Assert.Equal("I50.900", r.LevelCode.ToString());
+        var again = new TestCase("J18.900", sdx.Concat(sdx.Take(5)).ToArray(), Oproc: oproc).Group(G);
+        Assert.Equal(r.Drg, again.Drg);
+        Assert.Equal(RecordWarnings.ProcPromoted, r.Normalisation); // no principal procedure: the first other one is promoted
+        Assert.Equal(RecordWarnings.ProcPromoted | RecordWarnings.DuplicateCode, again.Normalisation);
+    }
+
+    [Fact]
     public void Duplicates_and_repeated_principal_are_dropped()
     {
         var r = new TestCase("J18.900", ["J18.900", "E87.600", "E87.600"], Pproc: "96.7101", Oproc: ["96.7101", "87.3400x001", "87.3400x001"]).Group(G);
