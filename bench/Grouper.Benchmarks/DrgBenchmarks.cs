@@ -75,6 +75,81 @@ public class DrgBenchmarks
         return sum;
     }
 
+    /// <summary>
+    /// Alternating rounds of both methods, timed by the thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so
+    /// time the thread spends preempted by other jobs on a shared machine is not counted; prints each
+    /// round and the medians.
+    /// </summary>
+    public static void Loop(int rounds, bool engineOnly = false)
+    {
+        var b = new DrgBenchmarks();
+        b.Setup();
+        var engine = new List<double>();
+        var naive = new List<double>();
+        var sink = 0;
+        for (var w = 0; w < 20; w++)
+        {
+            sink += b.Engine();
+        }
+
+        sink += b.NaiveStringLinq();
+        for (var r = 0; r < rounds; r++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var t0 = ThreadCpuNs();
+            var reps = 0;
+            while (ThreadCpuNs() - t0 < 1e9)
+            {
+                sink += b.Engine();
+                reps++;
+            }
+
+            var e = (ThreadCpuNs() - t0) / ((double)reps * Cases);
+            var allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / ((double)reps * Cases);
+            var n = double.NaN;
+            if (!engineOnly)
+            {
+                t0 = ThreadCpuNs();
+                var nreps = 0;
+                while (ThreadCpuNs() - t0 < 1e9)
+                {
+                    sink += b.NaiveStringLinq();
+                    nreps++;
+                }
+
+                n = (ThreadCpuNs() - t0) / ((double)nreps * Cases);
+            }
+
+            engine.Add(e);
+            naive.Add(n);
+            Console.WriteLine($"round {r + 1}: engine {e:F1} ns/case ({allocated:F2} B/case), naive {n:F0} ns/case, ratio {n / e:F1}x");
+        }
+
+        engine.Sort();
+        naive.Sort();
+        Console.WriteLine($"median (thread CPU time): engine {engine[rounds / 2]:F1} ns/case ({1e3 / engine[rounds / 2]:F2} M cases/s), naive {naive[rounds / 2]:F0} ns/case, ratio of medians {naive[rounds / 2] / engine[rounds / 2]:F1}x (sink {sink & 1})");
+    }
+
+    private static long ThreadCpuNs()
+    {
+        if (ClockGetTime(3, out var ts) != 0) // CLOCK_THREAD_CPUTIME_ID
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        }
+
+        return (ts.Sec * 1_000_000_000L) + ts.Nsec;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec ts);
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Sec;
+        public long Nsec;
+    }
+
     private int GroupOne(int i)
     {
         ref readonly var c = ref _cases[i];

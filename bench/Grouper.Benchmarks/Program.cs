@@ -49,6 +49,14 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "drg-loop")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- drg-loop [ROUNDS] [engine]
+            // Engine and naive baseline alternating in one process, timed by thread CPU time: a quick ratio on a shared machine.
+            DrgBenchmarks.Loop(args.Length >= 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7, args.Length >= 3 && args[2] == "engine");
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

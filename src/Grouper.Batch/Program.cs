@@ -36,6 +36,7 @@ public static class Program
 
         Usage: grouper run --region CODE [--input DIR] [--out DIR] [--policy DIR] [--state FILE] [--workers N]
                            [--drg-catalog DIR] [--dip-catalog DIR] [--pseudonym-key-file PATH | --keep-identifiers]
+                           [--trace FILE]
 
           --region CODE            insured pooling region whose policy settles the run, 6 digits (e.g. 350900)
           --input DIR              directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
@@ -51,6 +52,8 @@ public static class Program
           --pseudonym-key-file P   file holding the secret key for person_id pseudonyms (HMAC-SHA256);
                                    or set GROUPER_PSEUDONYM_KEY_FILE / GROUPER_PSEUDONYM_KEY
           --keep-identifiers       write raw person ids (only when no key is configured)
+          --trace FILE             also write every case's DRG rule steps to FILE (CSV case_id,step,rule,detail;
+                                   a second, slower pass over the input; see docs/drg.md)
 
         Example:
           grouper run --input sample-data --out out --region 350900 --pseudonym-key-file key.txt
@@ -72,13 +75,19 @@ public static class Program
     private const string GroupHelp = """
         grouper group — DRG and DIP groups of every case, without money
 
-        Usage: grouper group [--input DIR] [--out DIR] [--drg-catalog DIR] [--dip-catalog DIR] [--trace]
+        Usage: grouper group [--input DIR] [--out DIR] [--drg-catalog DIR] [--dip-catalog DIR] [--trace FILE]
                              [--pseudonym-key-file PATH | --keep-identifiers]
 
         Writes OUT/cases.parquet with the input fields and the DRG and DIP columns, OUT/rejects.csv, OUT/manifest.json.
 
+          --trace FILE             also write every valid case's DRG rule steps, in input order, to FILE: CSV with
+                                   header case_id,step,rule,detail (step = 1, 2, ... within the case; rule = the
+                                   drg.md step, 'normalise', 'ADRG <code> [<logic>]' or 'result'). A second,
+                                   slower pass over the input; without --trace grouping runs at full speed.
+
         Example:
           grouper group --input sample-data --out out-groups --drg-catalog catalogs/chs-drg-2.0 --keep-identifiers
+          grouper group --input sample-data --out out-groups --keep-identifiers --trace out-groups/trace.csv
         """;
 
     private const string GenerateHelp = """
@@ -122,7 +131,7 @@ public static class Program
     {
         try
         {
-            var cl = CommandLine.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--trace", "--keep-identifiers", "--gzip", "--no-progress" });
+            var cl = CommandLine.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--keep-identifiers", "--gzip", "--no-progress" });
             var settings = new Settings(cl, Settings.BuildConfiguration());
             using var logging = Logging.Create(settings);
             var command = cl.Words.Count > 0 ? cl.Words[0] : null;
@@ -341,6 +350,16 @@ public static class Program
         return pseudonymizer;
     }
 
+    /// <summary>--trace FILE: a separate pass over the input on the grouper's trace path (docs/drg.md).</summary>
+    private static async Task WriteTraceAsync(Grouper.Drg.DrgCatalog catalog, string input, Grouper.Privacy.Pseudonymizer? pseudonymizer, string? region, string tracePath, TextWriter stdout, CancellationToken ct)
+    {
+        var hospitals = Grouper.Ingest.HospitalTable.Load(Grouper.Ingest.CsvFiles.Find(input, "hospitals")!);
+        var validation = new ValidationOptions { InsuredRegion = region, Pseudonymizer = pseudonymizer };
+        var discharges = Grouper.Ingest.CsvFiles.Find(input, "discharges")!;
+        var n = await Grouper.Drg.DrgTraceWriter.WriteAsync(new Grouper.Drg.DrgGrouper(catalog), discharges, hospitals, validation, tracePath, ct).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"traced {n:N0} cases to {Path.GetFullPath(tracePath)}").ConfigureAwait(false);
+    }
+
     private static async Task<int> RunBatchAsync(Settings settings, Logging logging, TextWriter stdout, CancellationToken ct, string command = "run")
     {
         var cl = settings.CommandLine;
@@ -367,6 +386,11 @@ public static class Program
         var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
         var pseudonymizer = ResolvePseudonymizer(settings);
         var noProgress = cl.Has("--no-progress");
+        var tracePath = groups ? settings.Get("--trace") : null;
+        if (groups && tracePath is null && cl.Has("--trace"))
+        {
+            throw new UsageException("--trace needs a FILE to write the rule steps to, e.g. --trace out/trace.csv");
+        }
         cl.RejectUnknown();
         var drgCatalog = drgCatalogPath is null ? null : LoadDrgCatalog(drgCatalogPath);
         var dipCatalog = dipCatalogPath is null ? null : LoadDipCatalog(dipCatalogPath);
@@ -399,6 +423,10 @@ public static class Program
         await stdout.WriteLineAsync(
             $"read {m.RecordsRead:N0} records: {m.RecordsAccepted:N0} accepted, {m.RecordsRejected:N0} rejected; " +
             $"{m.RecordsPerSecond:N0} records/s; outputs in {Path.GetFullPath(output)}").ConfigureAwait(false);
+        if (tracePath is not null && drgCatalog is not null)
+        {
+            await WriteTraceAsync(drgCatalog, input, pseudonymizer, region, tracePath, stdout, ct).ConfigureAwait(false);
+        }
         return m.RecordsRejected > 0 ? ExitCodes.SuccessWithRejects : ExitCodes.Success;
     }
 }

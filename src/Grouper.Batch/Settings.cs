@@ -50,7 +50,7 @@ public sealed class Settings
     private static readonly HashSet<string> PathFlags = new(StringComparer.Ordinal)
     {
         "--input", "--out", "--policy", "--state", "--drg-catalog", "--dip-catalog", "--pseudonym-key-file", "--inputs",
-        "--shards", "--cases", "--reference", "--history", "--params", "--report", "--before", "--after",
+        "--shards", "--cases", "--reference", "--history", "--params", "--report", "--before", "--after", "--trace",
         "--inbox", "--archive", "--dataset", "--run", "--output",
     };
 

@@ -9,11 +9,13 @@ namespace Grouper.Drg;
 /// <summary>
 /// CHS-DRG 2.0 grouper (分组器) over one compiled <see cref="DrgCatalog"/>: the flow of drg.md steps 0–11.
 /// Immutable and thread-safe; per-case state lives on the stack, so <see cref="Group"/> allocates
-/// nothing (inputs with more than 256 codes in one list fall back to a heap buffer).
+/// nothing (a case with more than 128 secondary diagnoses and other procedures together falls back to a heap buffer).
 /// </summary>
+[SkipLocalsInit]
 public sealed class DrgGrouper
 {
     private const int StackCodes = 256;
+    private const int StackWords = 128;
     private readonly CompiledCatalog _c;
     private readonly bool _requireKnownSex;
 
@@ -28,13 +30,13 @@ public sealed class DrgGrouper
     public DrgCatalog Catalog { get; }
 
     /// <summary>Groups one case.</summary>
-    public void Group(in DrgInput input, out DrgResult result) => Run(in input, out result, null);
+    public void Group(in DrgInput input, out DrgResult result) => Run(in input, out result, default(NoTrace));
 
     /// <summary>Groups one case and appends every rule step, in order, to <paramref name="steps"/> (slow path).</summary>
     public void GroupWithTrace(in DrgInput input, out DrgResult result, ICollection<string> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        Run(in input, out result, steps);
+        Run(in input, out result, new ListTrace(steps));
     }
 
     /// <summary>Groups every record of a validated batch into <paramref name="results"/>[0..batch.Count).</summary>
@@ -51,7 +53,7 @@ public sealed class DrgGrouper
         {
             ref readonly var r = ref records[i];
             var input = new DrgInput(r.Sex, r.AgeYears, r.AgeDays, r.BirthWeightGrams, r.PrincipalDx, batch.SecondaryDx(in r), r.PrincipalProc, batch.OtherProcs(in r));
-            Run(in input, out results[i], null);
+            Run(in input, out results[i], default(NoTrace));
         }
     }
 
@@ -59,7 +61,7 @@ public sealed class DrgGrouper
     {
         public Span<ulong> Bits;
 
-        /// <summary>ADRGs that can hold (an anchor test of one of their clauses is set).</summary>
+        /// <summary>Per evaluation list: bits (by position) of the ADRGs that can hold (an anchor test of one of their clauses is set).</summary>
         public Span<ulong> Candidates;
         public Span<int> SecIds;
         public Span<int> SecPos;
@@ -79,7 +81,8 @@ public sealed class DrgGrouper
         public int Weight;
     }
 
-    private void Run(in DrgInput input, out DrgResult result, ICollection<string>? trace)
+    private void Run<TTrace>(in DrgInput input, out DrgResult result, TTrace trace)
+        where TTrace : struct, ITraceSink
     {
         result = default;
         result.Mdc = -1;
@@ -91,20 +94,49 @@ public sealed class DrgGrouper
         if (input.PrincipalDx.IsEmpty)
         {
             Ungroupable(ref result, DrgReason.UngroupableNoPrincipalDx, -1);
-            trace?.Add("step 0: no principal diagnosis → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNoPrincipalDx) + ")");
+            if (TTrace.Enabled)
+            {
+                trace.Add("step 0: no principal diagnosis → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNoPrincipalDx) + ")");
+            }
             return;
         }
 
         if (_requireKnownSex && input.Sex is not (Sex.Male or Sex.Female))
         {
             Ungroupable(ref result, DrgReason.UngroupableSexUnknown, -1);
-            trace?.Add($"step 0: sex {(int)input.Sex} not stated (RequireKnownSex) → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableSexUnknown) + ")");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 0: sex {(int)input.Sex} not stated (RequireKnownSex) → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableSexUnknown) + ")");
+            }
             return;
         }
 
         // ---- normalisation
         var sec = input.SecondaryDx;
         var oth = input.OtherProcs;
+
+        // Start every code's map slot on its way to the cache first: the maps are larger than L2, and
+        // the misses of the lookups below then overlap instead of stalling one after another.
+        c.DxMap.Prefetch(input.PrincipalDx);
+        for (var i = 0; i < sec.Length; i++)
+        {
+            c.DxMap.Prefetch(sec[i]);
+        }
+
+        c.ProcMap.Prefetch(input.PrincipalProc);
+        for (var i = 0; i < oth.Length; i++)
+        {
+            c.ProcMap.Prefetch(oth[i]);
+        }
+
+        // One fixed-size stack block for the four code lists and one for both bitsets: constant-size
+        // stackallocs without zeroing ([SkipLocalsInit]); only the bitsets need clearing.
+        var codes = sec.Length + oth.Length;
+        var lists = codes <= StackCodes / 2 ? stackalloc int[StackCodes] : new int[2 * codes];
+        var words = c.TestWords + c.Lists.Length;
+        var bitsets = words <= StackWords ? stackalloc ulong[StackWords] : new ulong[words];
+        bitsets = bitsets[..words];
+        bitsets.Clear();
         var cs = new Case
         {
             Pdx = input.PrincipalDx,
@@ -112,12 +144,12 @@ public sealed class DrgGrouper
             Oth = oth,
             Weight = input.BirthWeightGrams,
             AgeDays = input.AgeYears == 0 ? input.AgeDays : int.MaxValue,
-            SecIds = sec.Length <= StackCodes ? stackalloc int[sec.Length] : new int[sec.Length],
-            SecPos = sec.Length <= StackCodes ? stackalloc int[sec.Length] : new int[sec.Length],
-            OthIds = oth.Length <= StackCodes ? stackalloc int[oth.Length] : new int[oth.Length],
-            OthPos = oth.Length <= StackCodes ? stackalloc int[oth.Length] : new int[oth.Length],
-            Bits = stackalloc ulong[c.TestWords],
-            Candidates = stackalloc ulong[c.AdrgWords],
+            SecIds = lists[..sec.Length],
+            SecPos = lists.Slice(sec.Length, sec.Length),
+            OthIds = lists.Slice(2 * sec.Length, oth.Length),
+            OthPos = lists.Slice((2 * sec.Length) + oth.Length, oth.Length),
+            Bits = bitsets[..c.TestWords],
+            Candidates = bitsets[c.TestWords..],
         };
         cs.PdxId = c.DxMap.Find(cs.Pdx);
         for (var i = 0; i < sec.Length; i++)
@@ -131,22 +163,32 @@ public sealed class DrgGrouper
             if (code == cs.Pdx)
             {
                 result.Normalisation |= RecordWarnings.PdxRepeated;
-                trace?.Add($"normalise: secondary {code} repeats the principal → dropped (PDX_REPEATED)");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"normalise: secondary {code} repeats the principal → dropped (PDX_REPEATED)");
+                }
                 continue;
             }
 
-            if (IndexOf(sec[..i], code) >= 0)
+            // A catalog code repeats an earlier one exactly when its slot is among the kept ones
+            // (int compares); codes outside the catalog compare by value.
+            var id = c.DxMap.Find(code);
+            if (id >= 0 ? ContainsId(cs.SecIds[..cs.SecCount], id) : IndexOf(sec[..i], code) >= 0)
             {
                 result.Normalisation |= RecordWarnings.DuplicateCode;
-                trace?.Add($"normalise: secondary {code} repeated → first kept (DUPLICATE_CODE)");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"normalise: secondary {code} repeated → first kept (DUPLICATE_CODE)");
+                }
                 continue;
             }
 
             cs.SecPos[cs.SecCount] = i;
-            cs.SecIds[cs.SecCount++] = c.DxMap.Find(code);
+            cs.SecIds[cs.SecCount++] = id;
         }
 
         var othStart = 0;
+        var promoted = false;
         cs.Pproc = input.PrincipalProc;
         if (cs.Pproc.IsEmpty)
         {
@@ -158,8 +200,12 @@ public sealed class DrgGrouper
             if (othStart < oth.Length)
             {
                 cs.Pproc = oth[othStart++];
+                promoted = true;
                 result.Normalisation |= RecordWarnings.ProcPromoted;
-                trace?.Add($"normalise: no principal procedure → first other procedure {cs.Pproc} promoted (PROC_PROMOTED)");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"normalise: no principal procedure → first other procedure {cs.Pproc} promoted (PROC_PROMOTED)");
+                }
             }
         }
 
@@ -171,47 +217,83 @@ public sealed class DrgGrouper
                 continue;
             }
 
-            if (IndexOf(oth[..i], code) >= 0)
+            // As for secondaries; the earlier codes also include the promoted principal procedure.
+            var id = c.ProcMap.Find(code);
+            if (id >= 0 ? (promoted && code == cs.Pproc) || ContainsId(cs.OthIds[..cs.OthCount], id) : IndexOf(oth[..i], code) >= 0)
             {
                 result.Normalisation |= RecordWarnings.DuplicateCode;
-                trace?.Add($"normalise: other procedure {code} repeated → first kept (DUPLICATE_CODE)");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"normalise: other procedure {code} repeated → first kept (DUPLICATE_CODE)");
+                }
                 continue;
             }
 
             cs.OthPos[cs.OthCount] = i;
-            cs.OthIds[cs.OthCount++] = c.ProcMap.Find(code);
+            cs.OthIds[cs.OthCount++] = id;
         }
 
         cs.PprocId = c.ProcMap.Find(cs.Pproc);
-        if (trace is not null)
+        if (TTrace.Enabled)
         {
             TraceUniverse(ref cs, trace);
         }
 
-        // ---- test bits of the case
-        var bits = cs.Bits;
-        var pool = c.TestPool;
-        SetBit(bits, cs.PprocId >= 0 ? DrgCatalog.TestHasProc : DrgCatalog.TestNoProc);
+        // ---- test bits of the case, and with them the candidate ADRGs
+        Mark(ref cs, c, cs.PprocId >= 0 ? DrgCatalog.TestHasProc : DrgCatalog.TestNoProc);
         if (cs.PdxId >= 0)
         {
             ref readonly var d = ref c.DxMap[cs.PdxId];
-            SetBits(bits, pool, d.PdxStart, d.PdxCount);
+            if (d.HasSingleTest)
+            {
+                if (d.PdxCount != 0)
+                {
+                    Mark(ref cs, c, d.SingleTest);
+                }
+            }
+            else
+            {
+                MarkAll(ref cs, c, d.PdxStart, d.PdxCount);
+            }
         }
 
+        // One pass over the secondaries also notes their MDCZ sites and the first MDCY code (steps 4–5).
+        var secSites = 0u;
+        var anyDxSec = -1;
         for (var k = 0; k < cs.SecCount; k++)
         {
             var id = cs.SecIds[k];
             if (id >= 0)
             {
                 ref readonly var d = ref c.DxMap[id];
-                SetBits(bits, pool, d.SdxStart, d.SdxCount);
+                if (d.HasSingleTest)
+                {
+                    if (d.SdxCount != 0)
+                    {
+                        Mark(ref cs, c, d.SingleTest);
+                    }
+                }
+                else
+                {
+                    MarkAll(ref cs, c, d.SdxStart, d.SdxCount);
+                }
+
+                if (d.Site >= 0)
+                {
+                    secSites |= 1u << d.Site;
+                }
+
+                if (d.AnyDxMdc && anyDxSec < 0)
+                {
+                    anyDxSec = k;
+                }
             }
         }
 
         if (cs.PprocId >= 0)
         {
             ref readonly var p = ref c.ProcMap[cs.PprocId];
-            SetBits(bits, pool, p.PStart, p.PCount);
+            MarkAll(ref cs, c, p.PStart, p.PCount);
         }
 
         for (var k = 0; k < cs.OthCount; k++)
@@ -220,26 +302,7 @@ public sealed class DrgGrouper
             if (id >= 0)
             {
                 ref readonly var p = ref c.ProcMap[id];
-                SetBits(bits, pool, p.OStart, p.OCount);
-            }
-        }
-
-        // ---- candidate ADRGs from the set tests
-        var cand = cs.Candidates;
-        var anchorPool = c.AnchorPool;
-        for (var w = 0; w < bits.Length; w++)
-        {
-            var word = bits[w];
-            while (word != 0)
-            {
-                var t = (w << 6) + BitOperations.TrailingZeroCount(word);
-                word &= word - 1;
-                var end = c.AnchorStart[t] + c.AnchorCount[t];
-                for (var k = c.AnchorStart[t]; k < end; k++)
-                {
-                    int ai = anchorPool[k];
-                    cand[ai >> 6] |= 1UL << ai;
-                }
+                MarkAll(ref cs, c, p.OStart, p.OCount);
             }
         }
 
@@ -247,8 +310,11 @@ public sealed class DrgGrouper
         if (c.PreAdrgMdc >= 0)
         {
             var m = c.Mdcs[c.PreAdrgMdc];
-            trace?.Add($"step 1: pre-MDC {m.Code}");
-            if (TryList(m.ProcAdrgs, ref cs, ref result, trace, false) || TryList(m.MedicalAdrgs, ref cs, ref result, trace, false))
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 1: pre-MDC {m.Code}");
+            }
+            if (TryList(m.ProcList, ref cs, ref result, trace, false) || TryList(m.MedicalList, ref cs, ref result, trace, false))
             {
                 return;
             }
@@ -260,13 +326,19 @@ public sealed class DrgGrouper
             if (input.AgeDays < 0)
             {
                 Ungroupable(ref result, DrgReason.UngroupableNewbornData, -1);
-                trace?.Add("step 2: age_years 0 without age_days → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNewbornData) + ")");
+                if (TTrace.Enabled)
+                {
+                    trace.Add("step 2: age_years 0 without age_days → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNewbornData) + ")");
+                }
                 return;
             }
 
             if (input.AgeDays <= c.NeonateMaxAgeDays)
             {
-                trace?.Add($"step 2: neonate (age {input.AgeDays} d ≤ {c.NeonateMaxAgeDays}) → {c.Mdcs[c.NewbornMdc].Code}");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"step 2: neonate (age {input.AgeDays} d ≤ {c.NeonateMaxAgeDays}) → {c.Mdcs[c.NewbornMdc].Code}");
+                }
                 RunMdc(c.NewbornMdc, ref cs, ref result, trace);
                 return;
             }
@@ -274,8 +346,11 @@ public sealed class DrgGrouper
             if (input.AgeDays <= c.InfantMaxAgeDays)
             {
                 var m = c.Mdcs[c.NewbornMdc];
-                trace?.Add($"step 3: infant (age {input.AgeDays} d) → try {m.Code} ADRGs with an age band");
-                if (TryList(m.ProcAdrgs, ref cs, ref result, trace, true) || TryList(m.MedicalAdrgs, ref cs, ref result, trace, true))
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"step 3: infant (age {input.AgeDays} d) → try {m.Code} ADRGs with an age band");
+                }
+                if (TryList(m.ProcList, ref cs, ref result, trace, true) || TryList(m.MedicalList, ref cs, ref result, trace, true))
                 {
                     return;
                 }
@@ -283,29 +358,31 @@ public sealed class DrgGrouper
         }
         else
         {
-            trace?.Add("steps 2–3: not a newborn or infant");
+            if (TTrace.Enabled)
+            {
+                trace.Add("steps 2–3: not a newborn or infant");
+            }
         }
 
         // ---- step 4: MDCY
         if (c.AnyDxMdc >= 0)
         {
-            var hit = cs.PdxId >= 0 && c.DxMap[cs.PdxId].AnyDxMdc ? cs.Pdx : Code.Empty;
-            for (var k = 0; hit.IsEmpty && k < cs.SecCount; k++)
-            {
-                if (cs.SecIds[k] >= 0 && c.DxMap[cs.SecIds[k]].AnyDxMdc)
-                {
-                    hit = cs.Sec[cs.SecPos[k]];
-                }
-            }
+            var hit = cs.PdxId >= 0 && c.DxMap[cs.PdxId].AnyDxMdc ? cs.Pdx : anyDxSec >= 0 ? cs.Sec[cs.SecPos[anyDxSec]] : Code.Empty;
 
             if (!hit.IsEmpty)
             {
-                trace?.Add($"step 4: {hit} in the {c.Mdcs[c.AnyDxMdc].Code} list → {c.Mdcs[c.AnyDxMdc].Code}");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"step 4: {hit} in the {c.Mdcs[c.AnyDxMdc].Code} list → {c.Mdcs[c.AnyDxMdc].Code}");
+                }
                 RunMdc(c.AnyDxMdc, ref cs, ref result, trace);
                 return;
             }
 
-            trace?.Add($"step 4: no diagnosis in the {c.Mdcs[c.AnyDxMdc].Code} list");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 4: no diagnosis in the {c.Mdcs[c.AnyDxMdc].Code} list");
+            }
         }
 
         // ---- step 5: MDCZ
@@ -314,27 +391,29 @@ public sealed class DrgGrouper
             var pdxSite = cs.PdxId >= 0 ? c.DxMap[cs.PdxId].Site : -1;
             if (pdxSite >= 0)
             {
-                var sites = 1u << pdxSite;
-                for (var k = 0; k < cs.SecCount; k++)
-                {
-                    if (cs.SecIds[k] >= 0 && c.DxMap[cs.SecIds[k]].Site is var s && s >= 0)
-                    {
-                        sites |= 1u << s;
-                    }
-                }
+                var sites = secSites | (1u << pdxSite);
 
                 if (BitOperations.PopCount(sites) >= 2)
                 {
-                    trace?.Add($"step 5: principal in site {c.SiteNames[pdxSite]}, {BitOperations.PopCount(sites)} sites → {c.Mdcs[c.MultiTraumaMdc].Code}");
+                    if (TTrace.Enabled)
+                    {
+                        trace.Add($"step 5: principal in site {c.SiteNames[pdxSite]}, {BitOperations.PopCount(sites)} sites → {c.Mdcs[c.MultiTraumaMdc].Code}");
+                    }
                     RunMdc(c.MultiTraumaMdc, ref cs, ref result, trace);
                     return;
                 }
 
-                trace?.Add($"step 5: principal in site {c.SiteNames[pdxSite]} but only one site → not {c.Mdcs[c.MultiTraumaMdc].Code}");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"step 5: principal in site {c.SiteNames[pdxSite]} but only one site → not {c.Mdcs[c.MultiTraumaMdc].Code}");
+                }
             }
             else
             {
-                trace?.Add("step 5: principal not in an MDCZ site list");
+                if (TTrace.Enabled)
+                {
+                    trace.Add("step 5: principal not in an MDCZ site list");
+                }
             }
         }
 
@@ -342,7 +421,10 @@ public sealed class DrgGrouper
         if (cs.PdxId < 0 || c.DxMap[cs.PdxId].MdcCount == 0)
         {
             Ungroupable(ref result, DrgReason.UngroupableUnknownPrincipalDx, -1);
-            trace?.Add($"step 6: principal {cs.Pdx} in no MDC table → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableUnknownPrincipalDx) + ")");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 6: principal {cs.Pdx} in no MDC table → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableUnknownPrincipalDx) + ")");
+            }
             return;
         }
 
@@ -372,12 +454,18 @@ public sealed class DrgGrouper
                     result.Reason = DrgReason.QySexConflict;
                     result.DecidingCode = cs.Pdx;
                     result.DecidedBy = DrgDecidedBy.PrincipalDiagnosis;
-                    trace?.Add($"step 6: principal {cs.Pdx} is in {m.Code} only (sex {(m.Sex == 1 ? "male" : "female")}), patient is {input.Sex} → {Catalog.DrgCode(result.Drg)} (QY_SEX_CONFLICT)");
+                    if (TTrace.Enabled)
+                    {
+                        trace.Add($"step 6: principal {cs.Pdx} is in {m.Code} only (sex {(m.Sex == 1 ? "male" : "female")}), patient is {input.Sex} → {Catalog.DrgCode(result.Drg)} (QY_SEX_CONFLICT)");
+                    }
                 }
                 else
                 {
                     Ungroupable(ref result, DrgReason.UngroupableSexConflict, -1);
-                    trace?.Add($"step 6: principal {cs.Pdx} is in {m.Code}, patient is {input.Sex} → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableSexConflict) + ")");
+                    if (TTrace.Enabled)
+                    {
+                        trace.Add($"step 6: principal {cs.Pdx} is in {m.Code}, patient is {input.Sex} → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableSexConflict) + ")");
+                    }
                 }
 
                 return;
@@ -386,16 +474,20 @@ public sealed class DrgGrouper
             mdc = found;
         }
 
-        trace?.Add($"step 6: principal {cs.Pdx} → {c.Mdcs[mdc].Code} (mdc_dx.csv)");
+        if (TTrace.Enabled)
+        {
+            trace.Add($"step 6: principal {cs.Pdx} → {c.Mdcs[mdc].Code} (mdc_dx.csv)");
+        }
         RunMdc(mdc, ref cs, ref result, trace);
     }
 
     /// <summary>Steps 7–9 inside one MDC.</summary>
-    private void RunMdc(int mdc, ref Case cs, ref DrgResult result, ICollection<string>? trace)
+    private void RunMdc<TTrace>(int mdc, ref Case cs, ref DrgResult result, TTrace trace)
+        where TTrace : struct, ITraceSink
     {
         var m = _c.Mdcs[mdc];
         result.Mdc = (short)mdc;
-        if (TryList(m.ProcAdrgs, ref cs, ref result, trace, false))
+        if (TryList(m.ProcList, ref cs, ref result, trace, false))
         {
             return;
         }
@@ -411,11 +503,14 @@ public sealed class DrgGrouper
             result.Reason = DrgReason.Qy;
             result.DecidingCode = cs.Pproc;
             result.DecidedBy = DrgDecidedBy.PrincipalProcedure;
-            trace?.Add($"step 8: no procedure ADRG held, principal procedure {cs.Pproc} is in U → {Catalog.DrgCode(m.QyDrg)} (QY)");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 8: no procedure ADRG held, principal procedure {cs.Pproc} is in U → {Catalog.DrgCode(m.QyDrg)} (QY)");
+            }
             return;
         }
 
-        if (TryList(m.MedicalAdrgs, ref cs, ref result, trace, false))
+        if (TryList(m.MedicalList, ref cs, ref result, trace, false))
         {
             return;
         }
@@ -429,32 +524,44 @@ public sealed class DrgGrouper
         {
             result.Drg = m.QyDrg;
             result.Reason = DrgReason.Qy;
-            trace?.Add($"step 9: no ADRG of {m.Code} held → {Catalog.DrgCode(m.QyDrg)} (QY)");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 9: no ADRG of {m.Code} held → {Catalog.DrgCode(m.QyDrg)} (QY)");
+            }
         }
         else
         {
             Ungroupable(ref result, DrgReason.UngroupableNoAdrg, mdc);
-            trace?.Add($"step 9: no ADRG of {m.Code} held → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNoAdrg) + ")");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 9: no ADRG of {m.Code} held → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNoAdrg) + ")");
+            }
         }
     }
 
     /// <summary>Tries ADRGs in order; true when one was assigned or the case became ungroupable (newborn data).</summary>
-    private bool TryList(int[] list, ref Case cs, ref DrgResult result, ICollection<string>? trace, bool requireAgeBand)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryList<TTrace>(int listId, ref Case cs, ref DrgResult result, TTrace trace, bool requireAgeBand)
+        where TTrace : struct, ITraceSink =>
+        (TTrace.Enabled || cs.Candidates[listId] != 0) && TryListCore(listId, ref cs, ref result, trace, requireAgeBand);
+
+    private bool TryListCore<TTrace>(int listId, ref Case cs, ref DrgResult result, TTrace trace, bool requireAgeBand)
+        where TTrace : struct, ITraceSink
     {
         var adrgs = _c.Adrgs;
-        var cand = cs.Candidates;
-        for (var i = 0; i < list.Length; i++)
-        {
-            var ai = list[i];
-            if ((cand[ai >> 6] & (1UL << ai)) == 0 && trace is null)
-            {
-                continue; // no anchor set: cannot hold (the trace path evaluates it to say why)
-            }
+        var list = _c.Lists[listId];
 
+        // Only ADRGs with an anchor set can hold; the trace path evaluates every one to say why not.
+        var todo = TTrace.Enabled ? (list.Length == 64 ? ulong.MaxValue : (1UL << list.Length) - 1) : cs.Candidates[listId];
+        while (todo != 0)
+        {
+            var pos = BitOperations.TrailingZeroCount(todo);
+            todo &= todo - 1;
+            var ai = list[pos];
             var a = adrgs[ai];
             if (a.HasAgeBand ? (cs.AgeDays < a.AgeDaysMin || cs.AgeDays > a.AgeDaysMax) : requireAgeBand)
             {
-                if (trace is not null && a.HasAgeBand)
+                if (TTrace.Enabled && a.HasAgeBand)
                 {
                     trace.Add($"  {a.Code}: age band {a.AgeDaysMin}–{a.AgeDaysMax} d not met");
                 }
@@ -465,7 +572,7 @@ public sealed class DrgGrouper
             var clause = Holds(a, cs.Bits);
             if (clause < 0)
             {
-                if (trace is not null)
+                if (TTrace.Enabled)
                 {
                     trace.Add($"  {a.Code} [{a.Logic}]: fails ({FailingTokens(a, cs.Bits)})");
                 }
@@ -478,13 +585,16 @@ public sealed class DrgGrouper
                 if (cs.Weight < 0)
                 {
                     Ungroupable(ref result, DrgReason.UngroupableNewbornData, a.Mdc);
-                    trace?.Add($"  {a.Code}: logic holds but birth weight is missing → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNewbornData) + ")");
+                    if (TTrace.Enabled)
+                    {
+                        trace.Add($"  {a.Code}: logic holds but birth weight is missing → 0000" + " (" + DrgReasons.Name(DrgReason.UngroupableNewbornData) + ")");
+                    }
                     return true;
                 }
 
                 if (cs.Weight < a.WeightMin || cs.Weight > a.WeightMax)
                 {
-                    if (trace is not null)
+                    if (TTrace.Enabled)
                     {
                         trace.Add($"  {a.Code}: logic holds, weight {cs.Weight} g outside {Band(a.WeightMin, a.WeightMax)} g");
                     }
@@ -493,14 +603,15 @@ public sealed class DrgGrouper
                 }
             }
 
-            Assign(list[i], a.Clauses[clause], ref cs, ref result, trace);
+            Assign(ai, a.Clauses[clause], ref cs, ref result, trace);
             return true;
         }
 
         return false;
     }
 
-    private void Assign(int adrgIndex, int[] clause, ref Case cs, ref DrgResult result, ICollection<string>? trace)
+    private void Assign<TTrace>(int adrgIndex, int[] clause, ref Case cs, ref DrgResult result, TTrace trace)
+        where TTrace : struct, ITraceSink
     {
         var c = _c;
         var a = c.Adrgs[adrgIndex];
@@ -508,7 +619,7 @@ public sealed class DrgGrouper
         result.Mdc = (short)a.Mdc;
         result.Reason = DrgReason.Ok;
         Decide(clause, ref cs, ref result);
-        if (trace is not null)
+        if (TTrace.Enabled)
         {
             trace.Add($"  {a.Code} [{a.Logic}]: holds ({a.Kind}; decided by {result.DecidedBy} {result.DecidingCode})");
         }
@@ -544,11 +655,17 @@ public sealed class DrgGrouper
                     result.ExcludedCount++;
                 }
 
-                trace?.Add($"step 10: {code} {DrgReasons.Name(d.Level)} table {Catalog.ExclusionTableName(d.CcTable)}: excluded (principal {cs.Pdx} is in that table)");
+                if (TTrace.Enabled)
+                {
+                    trace.Add($"step 10: {code} {DrgReasons.Name(d.Level)} table {Catalog.ExclusionTableName(d.CcTable)}: excluded (principal {cs.Pdx} is in that table)");
+                }
                 continue;
             }
 
-            trace?.Add($"step 10: {code} {DrgReasons.Name(d.Level)} table {Catalog.ExclusionTableName(d.CcTable)}: counts");
+            if (TTrace.Enabled)
+            {
+                trace.Add($"step 10: {code} {DrgReasons.Name(d.Level)} table {Catalog.ExclusionTableName(d.CcTable)}: counts");
+            }
             if (d.Level > level)
             {
                 level = d.Level;
@@ -560,7 +677,7 @@ public sealed class DrgGrouper
         var drg = a.DrgByLevel[(int)level];
         result.Drg = drg;
         result.RelativeWeight4 = c.DrgWeight4[drg];
-        if (trace is not null)
+        if (TTrace.Enabled)
         {
             var noLevel = a.DrgByLevel[0];
             var split = a.DrgByLevel[0] == a.DrgByLevel[2] ? "unsplit" : "split by level";
@@ -673,16 +790,35 @@ public sealed class DrgGrouper
         return -1;
     }
 
+    /// <summary>
+    /// Sets test <paramref name="t"/> of the case and, the first time, makes the ADRGs anchored on it
+    /// candidates of their evaluation lists (an ADRG can hold only if one of its anchors is set).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SetBit(Span<ulong> bits, int t) => bits[t >> 6] |= 1UL << t;
+    private static void Mark(ref Case cs, CompiledCatalog c, int t)
+    {
+        ref var word = ref cs.Bits[t >> 6];
+        var bit = 1UL << t;
+        if ((word & bit) != 0)
+        {
+            return;
+        }
+
+        word |= bit;
+        var end = c.AnchorStart[t] + c.AnchorCount[t];
+        for (var k = c.AnchorStart[t]; k < end; k++)
+        {
+            cs.Candidates[c.AnchorList[k]] |= c.AnchorBit[k];
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SetBits(Span<ulong> bits, ushort[] pool, int start, int count)
+    private static void MarkAll(ref Case cs, CompiledCatalog c, int start, int count)
     {
+        var pool = c.TestPool;
         for (var i = start; i < start + count; i++)
         {
-            int t = pool[i];
-            bits[t >> 6] |= 1UL << t;
+            Mark(ref cs, c, pool[i]);
         }
     }
 
@@ -691,6 +827,20 @@ public sealed class DrgGrouper
         for (var i = start; i < start + count; i++)
         {
             if (pool[i] == t)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ContainsId(Span<int> ids, int id)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] == id)
             {
                 return true;
             }
@@ -738,7 +888,8 @@ public sealed class DrgGrouper
         return "missing " + string.Join(" | ", parts);
     }
 
-    private void TraceUniverse(ref Case cs, ICollection<string> trace)
+    private void TraceUniverse<TTrace>(ref Case cs, TTrace trace)
+        where TTrace : struct, ITraceSink
     {
         if (!cs.Pproc.IsEmpty && cs.PprocId < 0)
         {
@@ -755,7 +906,7 @@ public sealed class DrgGrouper
 
         if (cs.PdxId < 0)
         {
-            trace.Add($"principal diagnosis {cs.Pdx} is not in the catalog");
+            trace.Add($"normalise: principal diagnosis {cs.Pdx} is not in the catalog");
         }
     }
 

@@ -1,5 +1,6 @@
 using Grouper.Core;
 using Grouper.Drg;
+using Grouper.Drg.Internals;
 
 namespace Grouper.Tests.Drg;
 
@@ -35,8 +36,8 @@ public sealed class DrgCatalogLoadTests
     [InlineData("drgs.csv", "GE29,GE2,unsplit", "GE29,GE2,sometimes", 26, "split", "unknown split")]
     [InlineData("adrg-procedures.csv", "GE2,PPROC,47.0901", "GE2,PPROC,4x.0901", 15, "icd9", "malformed ICD-9-CM-3")]
     [InlineData("adrg-procedures.csv", "GE2,PPROC,47.0901", "GE2,PPROC,47.0100", 15, "icd9", "duplicate code")]
-    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900", "MDCE,C34-900", 3, "icd10", "malformed ICD-10")]
-    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900", "MDCX,C34.900", 3, "mdc", "unknown MDC")]
+    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900x001", "MDCE,C34-900x001", 3, "icd10", "malformed ICD-10")]
+    [InlineData("mdc-principal-dx.csv", "MDCE,C34.900x001", "MDCX,C34.900x001", 3, "mdc", "unknown MDC")]
     [InlineData("exclusion-tables.csv", "表D-9,A41.900", "表D-9,J18.900", 25, "icd10", "already in table")]
     [InlineData("pricing.csv", "AH19,1.8700", "AH19,-1.8700", 2, "relative_weight", "non-negative decimal")]
     public void Broken_catalog_is_rejected_with_file_line_and_field(string file, string oldText, string newText, int line, string field, string message)
@@ -54,11 +55,52 @@ public sealed class DrgCatalogLoadTests
         var e = LoadBroken("drgs.csv", "GE29,GE2,unsplit", "GE29,GE2,MCC");
         Assert.Contains("do not cover every CC/MCC level", e.Detail, StringComparison.Ordinal);
 
-        e = LoadBroken("catalog.json", "\"version\": \"demo-1\"", "\"version\": \"\"");
+        e = LoadBroken("catalog.json", "\"version\": \"demo-2\"", "\"version\": \"\"");
         Assert.EndsWith("catalog.json", e.File, StringComparison.Ordinal);
 
         e = LoadBroken("catalog.json", "\"effective_to\": \"2026-12-31\"", "\"effective_to\": \"2026-02-30\"");
         Assert.Equal("effective_to", e.Field);
+    }
+
+    /// <summary>
+    /// The engine keeps an MDC's candidate ADRGs of one kind in a 64-bit word: 64 medical ADRGs in an
+    /// MDC group (the last one sits on bit 63, also on the trace path), 65 are refused naming the row.
+    /// </summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(65)]
+    public void At_most_64_medical_adrgs_per_mdc(int medical)
+    {
+        var src = DemoDrgCatalog.Build();
+        var existing = src.Adrgs.Where(a => a.Mdc == "MDCE" && a.Kind == "medical").Select(a => a.Code).ToHashSet();
+        var free = (from l in "RSTUVWXYZ" from d in "123456789" select $"E{l}{d}").Where(code => !existing.Contains(code)).ToList();
+        var extra = free.Take(medical - existing.Count).ToList();
+        for (var i = 0; i < extra.Count; i++)
+        {
+            var last = i == extra.Count - 1;
+            src.Adrgs.Add(new AdrgRow(extra[i], "MDCE", "extra " + extra[i], "medical", 10_000 + (i * 10), "PDX", null, null, null, null, 1000 + i));
+            src.AdrgDx.Add(new SectionRow(extra[i], "PDX", last ? "J98.414" : "J18.900"));
+            src.Drgs.Add(new DrgRow(extra[i] + "9", extra[i], "unsplit", "extra " + extra[i]));
+            src.Pricing!.Add(new PriceRow(extra[i] + "9", 1.0m, 10000m));
+        }
+
+        src.MdcDx.Add(new CodeRow("MDCE", "J98.414"));
+        if (medical > 64)
+        {
+            var e = Assert.Throws<InputException>(() => DrgCatalog.FromSource(src, "demo+extra"));
+            Assert.Equal("mdc", e.Field);
+            Assert.Equal(1000 + 60, e.LineNumber); // the 65th medical ADRG of MDCE in evaluation order
+            Assert.Contains("at most 64", e.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        var g = new DrgGrouper(DrgCatalog.FromSource(src, "demo+extra"));
+        var trace = new List<string>();
+        var tc = new TestCase("J98.414");
+        Assert.Equal(extra[^1] + "9", g.Catalog.DrgCode(tc.Group(g).Drg));
+        Assert.Equal(extra[^1] + "9", g.Catalog.DrgCode(tc.Group(g, trace).Drg));
+        Assert.Contains(trace, l => l.Contains(extra[^1] + " [PDX]: holds", StringComparison.Ordinal));
+        Assert.Equal("ES35", new TestCase("J18.900").Drg(g)); // ES3 still comes first
     }
 
     [Fact]

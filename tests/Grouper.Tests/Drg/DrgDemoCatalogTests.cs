@@ -1,5 +1,6 @@
 using Grouper.Core;
 using Grouper.Drg;
+using Grouper.Drg.Internals;
 
 namespace Grouper.Tests.Drg;
 
@@ -30,6 +31,91 @@ public sealed class DrgDemoCatalogTests
         }
     }
 
+    /// <summary>
+    /// The demo lists are invented, but their codes must be real 医保版 2.0 codes: every diagnosis code in
+    /// every demo file is in the CHS-DRG 2.0 diagnosis set (reference icd10.csv, <c>in_chs_drg_2_0 = Y</c>) and
+    /// every procedure code in the 2.0 procedure set (icd9.csv, <c>in_chs_drg_2_0_adrg_tables = Y</c>). Older
+    /// codes such as S72.100 exist only in the 1.1 code set (rows marked N) and must not appear.
+    /// </summary>
+    [Fact]
+    public void Every_demo_code_is_in_the_chs_drg_2_0_code_lists()
+    {
+        var dx = ReferenceCodeSet("icd10.csv", "in_chs_drg_2_0");
+        var px = ReferenceCodeSet("icd9.csv", "in_chs_drg_2_0_adrg_tables");
+        Assert.Contains("S72.101", dx);
+        Assert.DoesNotContain("S72.100", dx); // present in icd10.csv, but as a 1.1-only code (N)
+        Assert.Contains("81.5100", px);
+
+        var src = CatalogSource.ReadFrom(DemoDir);
+        var checkedCodes = 0;
+        var missing = new List<string>();
+        void Check(HashSet<string> set, string file, long line, string code)
+        {
+            checkedCodes++;
+            if (!set.Contains(code))
+            {
+                missing.Add($"{file}:{line} {code}");
+            }
+        }
+
+        foreach (var r in src.MdcDx)
+        {
+            Check(dx, CatalogSource.MdcDxFile, r.Line, r.Code);
+        }
+
+        foreach (var r in src.Sites)
+        {
+            Check(dx, CatalogSource.SitesFile, r.Line, r.Code);
+        }
+
+        foreach (var r in src.AdrgDx)
+        {
+            Check(dx, CatalogSource.AdrgDxFile, r.Line, r.Code);
+        }
+
+        foreach (var r in src.CcMcc)
+        {
+            Check(dx, CatalogSource.CcFile, r.Line, r.Code);
+        }
+
+        foreach (var r in src.Exclusions)
+        {
+            Check(dx, CatalogSource.ExclusionFile, r.Line, r.Code);
+        }
+
+        foreach (var r in src.AdrgProc)
+        {
+            Check(px, CatalogSource.AdrgProcFile, r.Line, r.Code);
+        }
+
+        Assert.True(checkedCodes > 150, $"only {checkedCodes} codes read from the demo catalog");
+        Assert.True(missing.Count == 0, "not in the CHS-DRG 2.0 code lists: " + string.Join(", ", missing));
+    }
+
+    /// <summary>Codes of a reference code list whose flag column is Y.</summary>
+    private static HashSet<string> ReferenceCodeSet(string file, string flagColumn)
+    {
+        var lines = File.ReadAllLines(Path.Combine(TestPaths.ChsDrg20, file));
+        var header = lines[0].Split(',');
+        Assert.Equal("code", header[0]);
+        Assert.Equal(flagColumn, header[^1]);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var l in lines.Skip(1))
+        {
+            // Names may contain quoted commas; the code is the first field and the flag the last.
+            var first = l.IndexOf(',', StringComparison.Ordinal);
+            var c = l[..first];
+            var f = l[(l.LastIndexOf(',') + 1)..];
+            if (f == "Y")
+            {
+                set.Add(c);
+            }
+        }
+
+        Assert.True(set.Count > 9000, $"{file}: only {set.Count} codes flagged Y");
+        return set;
+    }
+
     [Fact]
     public void Demo_is_labelled_and_has_views()
     {
@@ -55,7 +141,7 @@ public sealed class DrgDemoCatalogTests
     [InlineData("K35.300", "", "47.0100", "GE19", 0)]
     [InlineData("K35.800x001", "", "47.0901", "GE29", 0)]
     [InlineData("K35.800x001", "", "81.5100", "GQY", 0)]
-    [InlineData("C41.200", "", "77.6900x001", "ID19", 0)] // ID1 ordered before IB3
+    [InlineData("C41.200x005", "", "77.6900x001", "ID19", 0)] // ID1 ordered before IB3
     [InlineData("S72.000", "S06.000", "81.5100", "ZC15", 0)]
     [InlineData("S72.000", "S06.000", "", "ZZ15", 0)]
     [InlineData("J18.900", "B20.001", "", "YR11", 0)]

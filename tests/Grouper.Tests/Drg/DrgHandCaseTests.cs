@@ -334,11 +334,48 @@ public sealed class DrgHandCaseTests
     }
 
     [Fact]
+    public void More_codes_than_the_stack_buffer_use_the_heap_path()
+    {
+        // 120 secondaries + 20 other procedures (ingest caps each list at 40; the engine API does not).
+        var sdx = Enumerable.Range(0, 118).Select(i => "Z99.9" + i.ToString("000", System.Globalization.CultureInfo.InvariantCulture)).Append("E87.600").Append("I50.900").ToArray();
+        var oproc = Enumerable.Range(0, 20).Select(i => "99.99" + i.ToString("00", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var r = new TestCase("J18.900", sdx, Oproc: oproc).Group(G);
+        Assert.Equal("ES31", C.DrgCode(r.Drg));
+        Assert.Equal("I50.900", r.LevelCode.ToString());
+        var again = new TestCase("J18.900", sdx.Concat(sdx.Take(5)).ToArray(), Oproc: oproc).Group(G);
+        Assert.Equal(r.Drg, again.Drg);
+        Assert.Equal(RecordWarnings.ProcPromoted, r.Normalisation); // no principal procedure: the first other one is promoted
+        Assert.Equal(RecordWarnings.ProcPromoted | RecordWarnings.DuplicateCode, again.Normalisation);
+    }
+
+    [Fact]
     public void Duplicates_and_repeated_principal_are_dropped()
     {
         var r = new TestCase("J18.900", ["J18.900", "E87.600", "E87.600"], Pproc: "96.7101", Oproc: ["96.7101", "87.3400x001", "87.3400x001"]).Group(G);
         Assert.Equal("EK19", C.DrgCode(r.Drg)); // EK1 is unsplit
         Assert.Equal(RecordWarnings.PdxRepeated | RecordWarnings.DuplicateCode, r.Normalisation);
+    }
+
+    [Theory]
+    [InlineData("", "47.0901;47.0901", "ProcPromoted, DuplicateCode")] // the later copy repeats the promoted principal procedure
+    [InlineData("47.0901", "47.0901", "None")] // other procedures are compared among themselves, not with the given principal
+    [InlineData("47.0901", "99.9999;99.9999", "DuplicateCode")] // a procedure outside U, repeated
+    [InlineData("47.0901", "87.3400x001;45.4201;87.3400x001;45.4201", "DuplicateCode")]
+    public void Duplicate_procedures_inside_and_outside_the_catalog(string pproc, string oproc, string flags)
+    {
+        var r = new TestCase("K35.800x001", Pproc: pproc.Length == 0 ? null : pproc, Oproc: oproc.Split(';')).Group(G);
+        Assert.Equal(Enum.Parse<RecordWarnings>(flags), r.Normalisation);
+        Assert.Equal("GE29", C.DrgCode(r.Drg));
+    }
+
+    [Theory]
+    [InlineData("Z99.901;Z99.901", "DuplicateCode")] // not a catalog code, repeated
+    [InlineData("J18.900;E87.600;J18.900;Z99.901;E87.600", "PdxRepeated, DuplicateCode")]
+    [InlineData("E87.600;Z99.901;I50.900", "None")]
+    public void Duplicate_secondaries_inside_and_outside_the_catalog(string sdx, string flags)
+    {
+        var r = new TestCase("J18.900", sdx.Split(';')).Group(G);
+        Assert.Equal(Enum.Parse<RecordWarnings>(flags), r.Normalisation);
     }
 
     [Fact]

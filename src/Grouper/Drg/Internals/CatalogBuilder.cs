@@ -528,7 +528,36 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
                 QyDrg = qyDrg[i],
                 ProcAdrgs = ordered.Where(ai => Rank(ai) < 2).ToArray(),
                 MedicalAdrgs = ordered.Where(ai => Rank(ai) == 2).ToArray(),
+                ProcList = 2 * i,
+                MedicalList = (2 * i) + 1,
             };
+            foreach (var (list, kind) in new[] { (mdcInfos[i].ProcAdrgs, "surgical and non-OR procedure"), (mdcInfos[i].MedicalAdrgs, "medical") })
+            {
+                // A case's candidates of one list are one 64-bit word, visited in evaluation order.
+                if (list.Length > 64)
+                {
+                    throw Err(CatalogSource.AdrgFile, adrgRows[list[64]].Line, "mdc", $"{m.Code} has {list.Length} {kind} ADRGs; the grouper supports at most 64 per MDC and kind");
+                }
+            }
+        }
+
+        // Each ADRG is in exactly one evaluation list: (list id, position in the list).
+        var lists = new int[2 * mdcInfos.Length][];
+        var adrgList = new int[adrgRows.Count];
+        var adrgPos = new int[adrgRows.Count];
+        for (var i = 0; i < mdcInfos.Length; i++)
+        {
+            lists[mdcInfos[i].ProcList] = mdcInfos[i].ProcAdrgs;
+            lists[mdcInfos[i].MedicalList] = mdcInfos[i].MedicalAdrgs;
+        }
+
+        for (var li = 0; li < lists.Length; li++)
+        {
+            for (var pos = 0; pos < lists[li].Length; pos++)
+            {
+                adrgList[lists[li][pos]] = li;
+                adrgPos[lists[li][pos]] = pos;
+            }
         }
 
         // ---- entry logic → tests
@@ -713,6 +742,7 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
             dx[i] = new DxInfo
             {
                 TestStart = ps,
+                SingleTest = pc + sc == 1 ? pool[ps] : (ushort)0,
                 PdxCount = (byte)pc,
                 SdxCount = (byte)sc,
                 Mdc1 = ml is { Count: > 0 } ? (sbyte)ml[0] : (sbyte)-1,
@@ -782,7 +812,9 @@ internal sealed partial class CatalogBuilder(CatalogSource src, string dir)
             AnchorStart = anchorStart,
             AnchorCount = anchorCount,
             AnchorPool = [.. anchorPool],
-            AdrgWords = (adrgInfos.Length + 63) / 64,
+            AnchorList = anchorPool.Select(ai => (short)adrgList[ai]).ToArray(),
+            AnchorBit = anchorPool.Select(ai => 1UL << adrgPos[ai]).ToArray(),
+            Lists = lists,
             DxMap = new CodeMap<DxInfo>(dxList.Select(Code.Parse).ToArray(), dx),
             ProcMap = new CodeMap<ProcInfo>(procList.Select(Code.Parse).ToArray(), proc),
             TestPool = [.. pool],

@@ -29,6 +29,14 @@ internal struct DxInfo
     /// <summary>Exclusion table the code belongs to as a principal diagnosis, −1 none.</summary>
     public short PrincipalTable;
 
+    /// <summary>
+    /// The only test when the code sets exactly one (PdxCount + SdxCount = 1, most codes): read from
+    /// the slot itself instead of the pool, saving a dependent cache miss. Fills the padding.
+    /// </summary>
+    public ushort SingleTest;
+
+    public readonly bool HasSingleTest => PdxCount + SdxCount == 1;
+
     public readonly int PdxStart => TestStart;
 
     public readonly int SdxStart => TestStart + PdxCount;
@@ -87,6 +95,12 @@ internal sealed class MdcInfo
 
     /// <summary>Medical ADRGs by catalog order.</summary>
     public required int[] MedicalAdrgs { get; init; }
+
+    /// <summary>Id of <see cref="ProcAdrgs"/> in <see cref="CompiledCatalog.Lists"/> (2 × MDC index).</summary>
+    public required int ProcList { get; init; }
+
+    /// <summary>Id of <see cref="MedicalAdrgs"/> in <see cref="CompiledCatalog.Lists"/> (2 × MDC index + 1).</summary>
+    public required int MedicalList { get; init; }
 }
 
 internal sealed class AdrgInfo
@@ -165,8 +179,17 @@ internal sealed class CompiledCatalog
 
     public required short[] AnchorPool { get; init; }
 
-    /// <summary>ulong words of a case's candidate-ADRG bitset.</summary>
-    public required int AdrgWords { get; init; }
+    /// <summary>
+    /// Per <see cref="AnchorPool"/> entry: the evaluation list of its ADRG and the ADRG's bit there
+    /// (1 &lt;&lt; position). A case's candidates are one word per list, so trying a list visits only
+    /// its candidates, in evaluation order, by their set bits.
+    /// </summary>
+    public required short[] AnchorList { get; init; }
+
+    public required ulong[] AnchorBit { get; init; }
+
+    /// <summary>Evaluation lists (ADRG indexes in order, at most 64): MDC i has lists 2i (procedure ADRGs) and 2i + 1 (medical).</summary>
+    public required int[][] Lists { get; init; }
 
     public required string[] SiteNames { get; init; }
 }
