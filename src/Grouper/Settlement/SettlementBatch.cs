@@ -59,33 +59,51 @@ public static class SettlementBatch
     /// <summary>Input indices ordered by person id, discharge date, case id (ordinal), then input index.</summary>
     public static int[] Order(ReadOnlySpan<SettlementCase> cases)
     {
-        var idx = new int[cases.Length];
-        for (var i = 0; i < idx.Length; i++)
+        // Sorting compact keys (not the cases through an index) keeps the comparisons in cache.
+        var keys = new OrderKey[cases.Length];
+        for (var i = 0; i < keys.Length; i++)
         {
-            idx[i] = i;
+            ref readonly var c = ref cases[i];
+            keys[i] = new OrderKey(c.PersonId, c.Input.DischargeDate.DayNumber, c.CaseId, i);
         }
 
-        var copy = cases.ToArray();
-        Array.Sort(idx, (a, b) =>
+        Array.Sort(keys);
+        var idx = new int[keys.Length];
+        for (var i = 0; i < idx.Length; i++)
         {
-            ref var x = ref copy[a];
-            ref var y = ref copy[b];
-            var c = string.CompareOrdinal(x.PersonId, y.PersonId);
-            if (c != 0)
-            {
-                return c;
-            }
+            idx[i] = keys[i].Index;
+        }
 
-            c = x.Input.DischargeDate.CompareTo(y.Input.DischargeDate);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = string.CompareOrdinal(x.CaseId, y.CaseId);
-            return c != 0 ? c : a.CompareTo(b);
-        });
         return idx;
+    }
+
+    private readonly struct OrderKey(string person, int day, string caseId, int index) : IComparable<OrderKey>
+    {
+        public string Person { get; } = person;
+
+        public int Day { get; } = day;
+
+        public string CaseId { get; } = caseId;
+
+        public int Index { get; } = index;
+
+        public int CompareTo(OrderKey other)
+        {
+            var c = string.CompareOrdinal(Person, other.Person);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = Day.CompareTo(other.Day);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = string.CompareOrdinal(CaseId, other.CaseId);
+            return c != 0 ? c : Index.CompareTo(other.Index);
+        }
     }
 
     /// <summary>
@@ -100,6 +118,11 @@ public static class SettlementBatch
             throw new ArgumentException("results shorter than cases", nameof(results));
         }
 
+        // Cases come person by person, so one dictionary lookup serves all of a person's cases of a
+        // key; the reference stays valid because nothing is added while the key is unchanged.
+        var haveKey = false;
+        var lastKey = default(PersonYearKey);
+        ref var state = ref System.Runtime.CompilerServices.Unsafe.NullRef<PersonYearState>();
         foreach (var i in Order(cases))
         {
             ref readonly var c = ref cases[i];
@@ -111,10 +134,15 @@ public static class SettlementBatch
             }
 
             var key = KeyOf(c);
-            states.TryGetValue(key, out var state);
+            if (!haveKey || !key.Equals(lastKey))
+            {
+                state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(states, key, out _);
+                lastKey = key;
+                haveKey = true;
+            }
+
             var late = c.Input.DischargeDate < state.LastDischarge;
             PatientChain.Apply(policy, c.Input, ref state, out var result);
-            states[key] = state;
             r = new CaseSettlement { Status = SettlementStatus.Settled, Result = result, Policy = policy, Late = late };
         }
     }
