@@ -224,18 +224,18 @@ internal static class BadLines
                 if (v % 2 == 1 && row.Proc >= 0)
                 {
                     var again = row.OtherCount > 0 ? codes.Text(row.Others[0]) : OtherThan(codes, codes.ProcIds, row.Proc);
-                    f[W.OtherProcs] = row.OtherCount > 0 ? f[W.OtherProcs] + ";" + again : again + ";" + again;
+                    f[W.OtherProcs] = row.OtherCount > 0 ? WithinLimit(f[W.OtherProcs], again, first: false) : again + ";" + again;
                 }
                 else
                 {
                     var again = row.SecondaryCount > 0 ? codes.Text(row.Secondary[0]) : OtherThan(codes, codes.SecondaryIds, row.Dx);
-                    f[W.SecondaryDx] = row.SecondaryCount > 0 ? f[W.SecondaryDx] + ";" + again : again + ";" + again;
+                    f[W.SecondaryDx] = row.SecondaryCount > 0 ? WithinLimit(f[W.SecondaryDx], again, first: false) : again + ";" + again;
                 }
 
                 break;
             case LineKind.PdxRepeated:
                 var sec = f[W.SecondaryDx];
-                f[W.SecondaryDx] = v % 2 == 0 ? Append(f[W.PrincipalDx], sec) : Append(sec, f[W.PrincipalDx]);
+                f[W.SecondaryDx] = WithinLimit(sec, f[W.PrincipalDx], first: v % 2 == 0);
                 break;
             case LineKind.ProcPromoted:
                 var procs = row.Proc >= 0 ? Append(codes.Text(row.Proc), f[W.OtherProcs]) : OtherThan(codes, codes.ProcIds, -1);
@@ -291,6 +291,32 @@ internal static class BadLines
 
     private static string Append(string list, string item) =>
         item.Length == 0 ? list : list.Length == 0 ? item : list + ";" + item;
+
+    /// <summary>
+    /// Adds a code to a list (first or last) for a warning line, dropping the list's last code
+    /// when it already holds the 40 allowed (the first stays: DUPLICATE_CODE repeats it): a warning line must not turn into
+    /// TOO_MANY_CODES (found by the generator's property test: a 40-code list plus the repeated
+    /// principal diagnosis).
+    /// </summary>
+    private static string WithinLimit(string list, string item, bool first)
+    {
+        var codes = list.Length == 0 ? [] : list.Split(';').ToList();
+        if (codes.Count >= 40)
+        {
+            codes.RemoveAt(codes.Count - 1);
+        }
+
+        if (first)
+        {
+            codes.Insert(0, item);
+        }
+        else
+        {
+            codes.Add(item);
+        }
+
+        return string.Join(';', codes);
+    }
 
     private static string Thousands(long fen)
     {
