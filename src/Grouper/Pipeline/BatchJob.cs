@@ -104,7 +104,7 @@ public sealed class BatchJob(BatchJobOptions options)
         {
             if (Settles)
             {
-                settlement = new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized);
+                settlement = new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, pipeline.ExpectedRecords);
                 await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
                 {
                     await pipeline.RunAsync(

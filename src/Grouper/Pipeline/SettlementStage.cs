@@ -9,14 +9,16 @@ namespace Grouper.Pipeline;
 /// <see cref="Settle"/> applies the patient chain per person in (discharge_date, case_id) order
 /// against the year-to-date state; pass 2 joins the results back to each record by its line.
 /// </summary>
-internal sealed class SettlementStage(PolicyStore policies, string region, HospitalTable hospitals, bool pseudonymized)
+internal sealed class SettlementStage(PolicyStore policies, string region, HospitalTable hospitals, bool pseudonymized, int expectedCases = 0)
 {
-    private readonly List<long> _lines = [];
-    private readonly List<SettlementCase> _cases = [];
+    // Sized once from the file when the caller can estimate it: no doubling slack on millions of cases.
+    private readonly List<long> _lines = new(expectedCases);
+    private readonly List<SettlementCase> _cases = new(expectedCases);
     private long[] _lineIndex = [];
     private CaseSettlement[] _results = [];
+    private int _settled = -1;
 
-    public int Count => _cases.Count;
+    public int Count => _settled >= 0 ? _settled : _cases.Count;
 
     public string Region => region;
 
@@ -58,6 +60,14 @@ internal sealed class SettlementStage(PolicyStore policies, string region, Hospi
         _lineIndex = [.. _lines];
         _results = new CaseSettlement[_cases.Count];
         SettlementBatch.Apply(policies, region, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cases), states, _results);
+
+        // Pass 2 needs only the results by line: the chain inputs (with their id strings) go now,
+        // before the second pass allocates its own buffers.
+        _settled = _cases.Count;
+        _cases.Clear();
+        _cases.TrimExcess();
+        _lines.Clear();
+        _lines.TrimExcess();
     }
 
     /// <summary>Name and version of every policy that settled a case, sorted.</summary>
