@@ -226,7 +226,9 @@ public sealed class DischargeGeneratorTests
                     ExtraColumn = (flags & 8) != 0,
                 });
                 AssertExpectedFilesMatchOracle(o);
-            }, iter: 40);
+            },
+            iter: 40,
+            seed: "0N0XIzNsQ0O4"); // fixed so CI is repeatable; drop the seed locally to explore (a random run found the 40-code case)
     }
 
     [Fact]
