@@ -10,13 +10,7 @@ public sealed class ReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Cli(params string[] args) => InProcessCli.RunAsync(args);
 
     [Fact]
     public async Task RunReportHasTheManifestCountsAndTheCaseSums()

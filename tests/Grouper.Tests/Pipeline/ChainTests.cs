@@ -11,13 +11,7 @@ public sealed class ChainTests : IDisposable
 
     public void Dispose() => Directory.Delete(_out, true);
 
-    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Cli(params string[] args) => InProcessCli.RunAsync(args);
 
     private List<object[]> Query(string sql)
     {
@@ -133,13 +127,7 @@ public sealed class CompareTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Cli(params string[] args) => InProcessCli.RunAsync(args);
 
     private Task<(int Code, string Out, string Err)> Run(string outName, string policyDir) => Cli(
         "run", "--input", TestPaths.SampleData, "--out", Path.Combine(_dir, outName), "--region", "350900", "--policy", policyDir,
