@@ -105,8 +105,8 @@ public sealed class YearToDateStore : IDisposable
         // A run that touches a large share of the stored persons (a first run, a month, a year)
         // reads the table once and keeps what it needs; a small run (a night) looks its keys up.
         // Both give the same dictionary; only the cost differs.
-        var stored = CountStates(tx);
-        if (stored <= (long)result.Count * ScanFactor)
+        var scanLimit = (long)result.Count * ScanFactor;
+        if (CountStatesUpTo(tx, scanLimit + 1) <= scanLimit)
         {
             using var scan = connection.CreateCommand();
             scan.Transaction = tx;
@@ -157,11 +157,14 @@ public sealed class YearToDateStore : IDisposable
         assistance_deductible_used, assistance_paid, tilt_base, tilt_base_used, tilt_paid, last_discharge
         """;
 
-    private long CountStates(SqliteTransaction tx)
+    /// <summary>The number of stored states, counted no further than <paramref name="limit"/>: a small run
+    /// against a large state pays for its own size, not for a count of the whole table.</summary>
+    private long CountStatesUpTo(SqliteTransaction tx, long limit)
     {
         using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT COUNT(*) FROM person_year";
+        cmd.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM person_year LIMIT $limit)";
+        cmd.Parameters.AddWithValue("$limit", limit);
         return (long)cmd.ExecuteScalar()!;
     }
 
