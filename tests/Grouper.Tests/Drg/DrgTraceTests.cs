@@ -14,27 +14,9 @@ public sealed class DrgTraceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private List<string[]> Query(string sql)
-    {
-        using var conn = new DuckDBConnection("DataSource=:memory:");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql.Replace("DIR/", _dir.Replace("'", "''", StringComparison.Ordinal) + "/", StringComparison.Ordinal);
-        using var rd = cmd.ExecuteReader();
-        var rows = new List<string[]>();
-        while (rd.Read())
-        {
-            var v = new string[rd.FieldCount];
-            for (var i = 0; i < v.Length; i++)
-            {
-                v[i] = Convert.ToString(rd.GetValue(i), CultureInfo.InvariantCulture) ?? string.Empty;
-            }
-
-            rows.Add(v);
-        }
-
-        return rows;
-    }
+    private List<string[]> Query(string sql) =>
+        [.. DuckDbQuery.Rows(sql.Replace("DIR/", _dir.Replace("'", "''", StringComparison.Ordinal) + "/", StringComparison.Ordinal))
+            .Select(r => r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty).ToArray())];
 
     [Fact]
     public async Task Group_trace_lists_each_valid_cases_rule_steps()
@@ -55,16 +37,11 @@ public sealed class DrgTraceTests : IDisposable
             "T1,H35092100117,350900P000000004,390,,2023-12-24,2024-01-01,1,56,,,,1,J18.900,,,,,6528.59,5657.68,265.06,605.85,local,",
             string.Empty]));
         var trace = Path.Combine(_dir, "trace.csv");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Program.RunAsync(
-            ["group", "--input", input, "--out", Path.Combine(_dir, "out"), "--keep-identifiers", "--no-progress", "--trace", trace,
-             "--drg-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "drg-demo"), "--dip-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "dip-demo")],
-            stdout,
-            stderr,
-            CancellationToken.None);
-        Assert.True(code == ExitCodes.SuccessWithRejects, stderr.ToString());
-        Assert.Contains("traced 2 cases", stdout.ToString(), StringComparison.Ordinal);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(
+            "group", "--input", input, "--out", Path.Combine(_dir, "out"), "--keep-identifiers", "--no-progress", "--trace", trace,
+            "--drg-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "drg-demo"), "--dip-catalog", Path.Combine(TestPaths.SampleData, "catalogs", "dip-demo"));
+        Assert.True(code == ExitCodes.SuccessWithRejects, stderr);
+        Assert.Contains("traced 2 cases", stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(trace + ".tmp"));
 
         var lines = File.ReadAllLines(trace);
@@ -101,10 +78,9 @@ public sealed class DrgTraceTests : IDisposable
     [Fact]
     public async Task Without_trace_no_file_and_trace_needs_a_file()
     {
-        var stderr = new StringWriter();
-        var code = await Program.RunAsync(["group", "--input", TestPaths.SampleData, "--out", Path.Combine(_dir, "out"), "--keep-identifiers", "--no-progress", "--trace"], new StringWriter(), stderr, CancellationToken.None);
+        var (code, _, stderr) = await InProcessCli.RunAsync("group", "--input", TestPaths.SampleData, "--out", Path.Combine(_dir, "out"), "--keep-identifiers", "--no-progress", "--trace");
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("--trace", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--trace", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
     }
 

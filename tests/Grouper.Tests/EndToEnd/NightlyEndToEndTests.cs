@@ -224,14 +224,8 @@ public sealed class NightlyEndToEndTests(NightlyFixture fx, ITestOutputHelper ou
 
     private static object[] Query(string sql)
     {
-        using var conn = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql;
-        using var rd = cmd.ExecuteReader();
-        Assert.True(rd.Read());
-        var v = new object[rd.FieldCount];
-        rd.GetValues(v);
-        return v;
+        var rows = DuckDbQuery.Rows(sql);
+        Assert.NotEmpty(rows);
+        return rows[0];
     }
 }

@@ -13,23 +13,8 @@ public sealed class ChainTests : IDisposable
 
     private static Task<(int Code, string Out, string Err)> Cli(params string[] args) => InProcessCli.RunAsync(args);
 
-    private List<object[]> Query(string sql)
-    {
-        using var conn = new DuckDBConnection("DataSource=:memory:");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql.Replace("OUT/", _out.Replace("'", "''", StringComparison.Ordinal) + "/", StringComparison.Ordinal);
-        using var rd = cmd.ExecuteReader();
-        var rows = new List<object[]>();
-        while (rd.Read())
-        {
-            var v = new object[rd.FieldCount];
-            rd.GetValues(v);
-            rows.Add(v);
-        }
-
-        return rows;
-    }
+    private List<object[]> Query(string sql) =>
+        DuckDbQuery.Rows(sql.Replace("OUT/", _out.Replace("'", "''", StringComparison.Ordinal) + "/", StringComparison.Ordinal));
 
     [Fact]
     public async Task RunThenClearOnTheSampleData()

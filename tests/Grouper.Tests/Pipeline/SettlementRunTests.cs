@@ -31,23 +31,8 @@ public sealed class SettlementRunTests : IDisposable
             StatePath = state,
         }).RunAsync();
 
-    private List<object[]> Query(string outName, string sql)
-    {
-        using var conn = new DuckDBConnection("DataSource=:memory:");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql.Replace("CASES", $"read_parquet('{Path.Combine(_dir, outName, "cases.parquet")}')", StringComparison.Ordinal);
-        using var rd = cmd.ExecuteReader();
-        var rows = new List<object[]>();
-        while (rd.Read())
-        {
-            var v = new object[rd.FieldCount];
-            rd.GetValues(v);
-            rows.Add(v);
-        }
-
-        return rows;
-    }
+    private List<object[]> Query(string outName, string sql) =>
+        DuckDbQuery.Rows(sql.Replace("CASES", $"read_parquet('{Path.Combine(_dir, outName, "cases.parquet")}')", StringComparison.Ordinal));
 
     [Fact]
     public async Task PartsAddUpToTotalCostForEveryCase()
