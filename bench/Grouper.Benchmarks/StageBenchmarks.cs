@@ -73,17 +73,7 @@ public class StageBenchmarks
             settlement.Collect(b);
         }
 
-        var cases = new List<SettlementCase>();
-        foreach (var b in _batches)
-        {
-            for (var i = 0; i < b.Count; i++)
-            {
-                ref readonly var r = ref b.Records[i];
-                cases.Add(new SettlementCase { PersonId = Pseudonymizer.Format(r.PersonKey), CaseId = b.StringOf(r.CaseId), Input = ChainInput.From(in r, _hospitals[r.HospitalIndex]) });
-            }
-        }
-
-        _chain = [.. cases];
+        _chain = settlement.Collected.ToArray();
         _chainResults = new CaseSettlement[_chain.Length];
         settlement.Settle([]);
         foreach (var b in _batches)

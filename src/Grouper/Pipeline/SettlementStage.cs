@@ -52,14 +52,17 @@ internal sealed class SettlementStage(PolicyStore policies, string region, Hospi
         }
     }
 
-    public IReadOnlyList<PersonYearKey> Keys() => SettlementBatch.Keys(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cases));
+    /// <summary>The cases collected so far (until <see cref="Settle"/> releases them).</summary>
+    internal ReadOnlySpan<SettlementCase> Collected => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cases);
+
+    public IReadOnlyList<PersonYearKey> Keys() => SettlementBatch.Keys(Collected);
 
     /// <summary>Applies the chain to all collected cases, updating <paramref name="states"/> in place.</summary>
     public void Settle(Dictionary<PersonYearKey, PersonYearState> states)
     {
         _lineIndex = [.. _lines];
         _results = new CaseSettlement[_cases.Count];
-        SettlementBatch.Apply(policies, region, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cases), states, _results);
+        SettlementBatch.Apply(policies, region, Collected, states, _results);
 
         // Pass 2 needs only the results by line: the chain inputs (with their id strings) go now,
         // before the second pass allocates its own buffers.
