@@ -5,6 +5,7 @@ using Grouper.Generation;
 using Grouper.Ingest;
 using Grouper.Output;
 using Grouper.Pipeline;
+using Grouper.Pipeline.Internals;
 using Grouper.Privacy;
 using Grouper.Settlement;
 
@@ -67,18 +68,33 @@ public class StageBenchmarks
         _drg = new DrgGrouper(_drgCatalog);
         _dip = new DipMatcher(_dipCatalog, new DipScoringParameters());
         _stage = new CaseStage(_drgCatalog, _dipCatalog, _policies, "350900", _hospitals);
-        var settlement = new SettlementStage(_policies, "350900", _hospitals, pseudonymized: true);
+        var cases = new List<SettlementCase>();
+        foreach (var b in _batches)
+        {
+            for (var i = 0; i < b.Count; i++)
+            {
+                ref readonly var r = ref b.Records[i];
+                cases.Add(new SettlementCase { PersonId = Pseudonymizer.Format(r.PersonKey), CaseId = b.StringOf(r.CaseId), Input = ChainInput.From(in r, _hospitals[r.HospitalIndex]) });
+            }
+        }
+
+        _chain = [.. cases];
+        _chainResults = new CaseSettlement[_chain.Length];
+
+        // The write benchmarks need each batch's chain results, joined as a run's second pass does.
+        using var spill = new SpillDirectory(_out);
+        using var settlement = new SettlementStage(_policies, "350900", _hospitals, pseudonymized: true, spill, partitions: 4);
         foreach (var b in _batches)
         {
             settlement.Collect(b);
         }
 
-        _chain = settlement.Collected.ToArray();
-        _chainResults = new CaseSettlement[_chain.Length];
-        settlement.Settle([]);
-        foreach (var b in _batches)
+        settlement.Settle(new LineBitmap(), store: null);
+        for (var k = 0; k < _batches.Count; k++)
         {
-            settlement.Join(b);
+            settlement.Attach(_raw[k]);
+            _batches[k].Tag = _raw[k].Tag;
+            settlement.Join(_batches[k]);
         }
     }
 

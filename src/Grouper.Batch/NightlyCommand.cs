@@ -13,7 +13,7 @@ internal static class NightlyCommand
 
         Usage: grouper nightly --date YYYY-MM-DD --inbox DIR --out DIR --archive DIR --region CODE
                                [--state FILE] [--policy DIR] [--drg-catalog DIR] [--dip-catalog DIR] [--workers N]
-                               [--pseudonym-key-file PATH | --keep-identifiers] [--no-progress]
+                               [--pseudonym-key-file PATH | --keep-identifiers] [--temp-dir DIR] [--no-progress]
 
           --date D        the night; its files are INBOX/D/discharges.csv[.gz] and INBOX/D/hospitals.csv[.gz]
           --inbox DIR     inbox root (one folder per night, named YYYY-MM-DD)
@@ -21,8 +21,8 @@ internal static class NightlyCommand
                           nights/D/ (manifest.json, rejects.csv, clearing-shard-YYYY.csv)
           --archive DIR   processed inputs move to ARCHIVE/D/
           --state FILE    year-to-date state (SQLite; default OUT/year-to-date.db)
-          --region, --policy, --drg-catalog, --dip-catalog, --workers, --pseudonym-key-file, --keep-identifiers:
-                          as for 'run'
+          --region, --policy, --drg-catalog, --dip-catalog, --workers, --pseudonym-key-file, --keep-identifiers,
+          --temp-dir:     as for 'run'
 
         A night is complete when OUT/nights/D/manifest.json exists; running it again changes nothing.
         A run killed at any moment finishes the night when started again (any night's start first
@@ -56,6 +56,7 @@ internal static class NightlyCommand
         var dipCatalogPath = settings.GetOr("--dip-catalog", "sample-data/catalogs/dip-demo");
         var statePath = settings.Get("--state");
         var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
+        var tempDir = settings.Get("--temp-dir");
         var pseudonymizer = Program.ResolvePseudonymizer(settings);
         var noProgress = cl.Has("--no-progress");
         cl.RejectUnknown();
@@ -95,6 +96,7 @@ internal static class NightlyCommand
                 Region = region,
                 DrgCatalog = drgCatalog,
                 DipCatalog = dipCatalog,
+                TempDirectory = tempDir,
             },
             Log = message =>
             {

@@ -36,7 +36,7 @@ public static class Program
 
         Usage: grouper run --region CODE [--input DIR] [--out DIR] [--policy DIR] [--state FILE] [--workers N]
                            [--drg-catalog DIR] [--dip-catalog DIR] [--pseudonym-key-file PATH | --keep-identifiers]
-                           [--trace FILE]
+                           [--trace FILE] [--temp-dir DIR]
 
           --region CODE            insured pooling region whose policy settles the run, 6 digits (e.g. 350900)
           --input DIR              directory with discharges.csv[.gz] and hospitals.csv[.gz] (default: sample-data)
@@ -54,6 +54,9 @@ public static class Program
           --keep-identifiers       write raw person ids (only when no key is configured)
           --trace FILE             also write every case's DRG rule steps to FILE (CSV case_id,step,rule,detail;
                                    a second, slower pass over the input; see docs/drg.md)
+          --temp-dir DIR           where the run keeps per-case data between its passes, in a private
+                                   subdirectory deleted at the end (default: the output directory);
+                                   needs about 300 bytes per input record of free space
 
         Example:
           grouper run --input sample-data --out out --region 350900 --pseudonym-key-file key.txt
@@ -76,7 +79,7 @@ public static class Program
         grouper group — DRG and DIP groups of every case, without money
 
         Usage: grouper group [--input DIR] [--out DIR] [--drg-catalog DIR] [--dip-catalog DIR] [--trace FILE]
-                             [--pseudonym-key-file PATH | --keep-identifiers]
+                             [--pseudonym-key-file PATH | --keep-identifiers] [--temp-dir DIR]
 
         Writes OUT/cases.parquet with the input fields and the DRG and DIP columns, OUT/rejects.csv, OUT/manifest.json.
 
@@ -84,6 +87,9 @@ public static class Program
                                    header case_id,step,rule,detail (step = 1, 2, ... within the case; rule = the
                                    drg.md step, 'normalise', 'ADRG <code> [<logic>]' or 'result'). A second,
                                    slower pass over the input; without --trace grouping runs at full speed.
+          --temp-dir DIR           where case ids are spilled when the input is large (over ~4 M records: a
+                                   first pass finds duplicate case ids on disk so memory stays flat; default:
+                                   the output directory)
 
         Example:
           grouper group --input sample-data --out out-groups --drg-catalog catalogs/chs-drg-2.0 --keep-identifiers
@@ -384,6 +390,12 @@ public static class Program
 
         var statePath = settings.Get("--state");
         var workers = settings.Int("--workers", Environment.ProcessorCount, 1, 256);
+        var tempDir = settings.Get("--temp-dir");
+        if (tempDir is not null && File.Exists(tempDir))
+        {
+            throw new UsageException($"setting {Settings.Describe("--temp-dir")}: '{tempDir}' is a file, not a directory");
+        }
+
         var pseudonymizer = ResolvePseudonymizer(settings);
         var noProgress = cl.Has("--no-progress");
         var tracePath = groups ? settings.Get("--trace") : null;
@@ -406,6 +418,7 @@ public static class Program
             DrgCatalog = drgCatalog,
             DipCatalog = dipCatalog,
             WriteCases = command != "validate",
+            TempDirectory = tempDir,
         });
         var log = logging.Factory.CreateLogger("grouper.run");
         var inputBytes = Grouper.Ingest.CsvFiles.Find(input, "discharges") is { } f ? new FileInfo(f).Length : 0;

@@ -51,7 +51,7 @@ public sealed class Settings
     {
         "--input", "--out", "--policy", "--state", "--drg-catalog", "--dip-catalog", "--pseudonym-key-file", "--inputs",
         "--shards", "--cases", "--reference", "--history", "--params", "--report", "--before", "--after", "--trace",
-        "--inbox", "--archive", "--dataset", "--run", "--output",
+        "--inbox", "--archive", "--dataset", "--run", "--output", "--temp-dir",
     };
 
     /// <summary>

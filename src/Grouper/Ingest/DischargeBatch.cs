@@ -21,6 +21,9 @@ public class DischargeBatch
     /// <summary>Sequence number of the batch in the run (0-based), for ordered output.</summary>
     public long Sequence { get; set; }
 
+    /// <summary>What a stage attached to the raw batch this one was parsed from (<see cref="RawBatch.Tag"/>).</summary>
+    public object? Tag { get; set; }
+
     public int Count { get; set; }
 
     public DischargeRecord[] Records { get; }

@@ -23,6 +23,12 @@ public sealed class RawBatch
 
     public long Sequence { get; set; }
 
+    /// <summary>
+    /// Data a pipeline stage attaches to this batch in read order (on the reader thread), handed to
+    /// the worker that parses it as <see cref="DischargeBatch.Tag"/>; kept when the batch is reused.
+    /// </summary>
+    public object? Tag { get; set; }
+
     public int Count { get; private set; }
 
     public byte[] Data { get; private set; }

@@ -138,7 +138,7 @@ internal sealed class CaseIdSet
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hash(ReadOnlySpan<byte> s)
+    internal static ulong Hash(ReadOnlySpan<byte> s)
     {
         // FNV-1a over 8-byte words, then a murmur finaliser; never 0 (0 marks an empty slot).
         ulong h = 14695981039346656037UL ^ (ulong)s.Length;

@@ -1,6 +1,7 @@
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Output;
+using Grouper.Pipeline.Internals;
 using Grouper.Settlement;
 
 namespace Grouper.Pipeline;
@@ -43,6 +44,22 @@ public sealed record BatchJobOptions
 
     /// <summary>Run id recorded in the state database (default: the discharges file's SHA-256).</summary>
     public string? RunId { get; init; }
+
+    /// <summary>
+    /// Where the run keeps per-case data between its passes (a private subdirectory, deleted at the
+    /// end; default: the output directory). Needs about 300 bytes per record while the run lasts.
+    /// </summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary>
+    /// Up to this many records (estimated from the file size) a run without settlement finds
+    /// duplicate case ids with an in-memory index in one pass; above it, with a first pass that
+    /// spills the ids to disk, so memory stays flat. Settling runs always spill (they read twice anyway).
+    /// </summary>
+    public long InMemoryDuplicateLimit { get; init; } = 4_000_000;
+
+    /// <summary>Spill partitions (0: one per ~256 K records estimated from the file size). Tests set it to show outputs do not depend on it.</summary>
+    internal int SpillPartitions { get; init; }
 }
 
 /// <summary>Which catalog a run used.</summary>
@@ -52,7 +69,7 @@ public sealed record CatalogSection(string Name, string Version, bool Demo);
 public sealed record PrivacySection(string PersonId);
 
 /// <summary>What the run used: worker threads, the process's peak working set and bytes allocated (for capacity planning and benchmarks).</summary>
-public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections);
+public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, int SpillPartitions, long SpillBytes);
 
 /// <summary>Progress of a run, reported per batch.</summary>
 public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead);
@@ -96,57 +113,76 @@ public sealed class BatchJob(BatchJobOptions options)
         {
         }
 
+        var spillPartitions = 0;
+        long spillBytes = 0;
         SettlementStage? settlement = null;
         YearToDateStore? store = null;
         string? runId = null;
-        Dictionary<PersonYearKey, PersonYearState>? states = null;
         try
         {
-            if (Settles)
+            CaseIdCheck? caseIds = null;
+            if (Settles || pipeline.ExpectedRecords > Options.InMemoryDuplicateLimit)
             {
-                settlement = new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, pipeline.ExpectedRecords);
-                await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
+                // Pass 1: case ids (and with settlement the chain inputs) go to disk, partitioned,
+                // so what the run holds does not grow with the number of records.
+                using var spill = new SpillDirectory(Options.TempDirectory ?? Options.OutputDirectory);
+                spillPartitions = Options.SpillPartitions > 0 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Options.SpillPartitions) : PartitionedSpill.CountFor(pipeline.ExpectedRecords);
+                using var ids = new SpilledCaseIds(spill, spillPartitions);
+                settlement = Settles ? new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, spill, spillPartitions) : null;
+                try
                 {
-                    await pipeline.RunAsync(
-                        reader1,
-                        () => new DischargeRecordParser(reader1.Header, hospitals, Options.Validation),
-                        size => new CaseBatch(size),
-                        settlement.CheckPolicy,
-                        b =>
-                        {
-                            ct.ThrowIfCancellationRequested();
-                            settlement.Collect(b);
-                            return ValueTask.CompletedTask;
-                        },
-                        ct).ConfigureAwait(false);
-                    runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
-                }
-
-                if (Options.StatePath is not null)
-                {
-                    store = YearToDateStore.Open(Options.StatePath);
-                    var status = store.CheckRun(runId!, runId!);
-                    if (status != RunStatus.New)
+                    await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
                     {
-                        throw new InputException(Options.StatePath, $"this input (run id {runId}) was already settled into the year-to-date state ({status}); settling it again would count its cases twice");
+                        await pipeline.RunAsync(
+                            reader1,
+                            () => new DischargeRecordParser(reader1.Header, hospitals, Options.Validation),
+                            size => new CaseBatch(size),
+                            settlement is null ? null : settlement.CheckPolicy,
+                            b =>
+                            {
+                                ct.ThrowIfCancellationRequested();
+                                settlement?.Collect(b);
+                                return ValueTask.CompletedTask;
+                            },
+                            ct,
+                            ids).ConfigureAwait(false);
+                        runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
                     }
 
-                    states = store.Load(settlement.Keys());
+                    var duplicates = ids.FindDuplicates();
+                    caseIds = new KnownDuplicates(duplicates);
+                    if (settlement is not null)
+                    {
+                        if (Options.StatePath is not null)
+                        {
+                            store = YearToDateStore.Open(Options.StatePath);
+                            var status = store.CheckRun(runId!, runId!);
+                            if (status != RunStatus.New)
+                            {
+                                throw new InputException(Options.StatePath, $"this input (run id {runId}) was already settled into the year-to-date state ({status}); settling it again would count its cases twice");
+                            }
+                        }
+
+                        settlement.Settle(duplicates, store);
+                    }
+
+                    await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, progress, ct).ConfigureAwait(false);
+
+                    if (store is not null)
+                    {
+                        // The state moves only after the outputs are complete (a failure before leaves it as it was).
+                        store.Commit(runId!, runId!, settlement!.UpdatedStates(), settlement.Count);
+                    }
                 }
-                else
+                finally
                 {
-                    states = [];
+                    settlement?.Dispose();
+                    spillBytes = spill.BytesWritten;
                 }
-
-                settlement.Settle(states);
             }
-
-            await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, progress, ct).ConfigureAwait(false);
-
-            if (store is not null)
+            else
             {
-                // The state moves only after the outputs are complete (a failure before leaves it as it was).
-                store.Commit(runId!, runId!, states!, settlement!.Count);
+                await WriteAsync(manifest, dischargesPath, hospitals, null, pipeline, null, progress, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -179,14 +215,14 @@ public sealed class BatchJob(BatchJobOptions options)
         manifest.FinishedUtc = DateTimeOffset.UtcNow;
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
         {
-            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2));
+            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2), spillPartitions, spillBytes);
         }
 
         manifest.Write(Path.Combine(Options.OutputDirectory, "manifest.json"));
         return manifest;
     }
 
-    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, IProgress<BatchProgress>? progress, CancellationToken ct)
+    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, CaseIdCheck? caseIds, IProgress<BatchProgress>? progress, CancellationToken ct)
     {
         var outDir = Options.OutputDirectory;
         Directory.CreateDirectory(outDir);
@@ -266,7 +302,9 @@ public sealed class BatchJob(BatchJobOptions options)
                 rejected += b.Rejects.Count;
                 progress?.Report(new BatchProgress(read, rejected, reader.Raw?.BytesRead ?? 0));
             },
-            ct).ConfigureAwait(false);
+            ct,
+            caseIds,
+            settlement is null ? null : settlement.Attach).ConfigureAwait(false);
 
         await cases.CommitAsync(ct).ConfigureAwait(false);
         await rejects.CommitAsync().ConfigureAwait(false);

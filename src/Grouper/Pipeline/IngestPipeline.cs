@@ -28,22 +28,37 @@ public sealed class IngestPipeline
     /// <summary>Records expected (estimated from the file size; 0 if unknown), to size the duplicate index once.</summary>
     public int ExpectedRecords { get; init; }
 
-    /// <summary>An estimate of the records in a discharges file from its size (typical records are 150–200 bytes).</summary>
-    public static int EstimateRecords(string path) =>
-        path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 0 : (int)Math.Min(int.MaxValue / 2, new FileInfo(path).Length / 160);
+    /// <summary>
+    /// An estimate of the records in a discharges file from its size (typical records are 150–200
+    /// bytes; a gzip file is taken to hold about six times its size).
+    /// </summary>
+    public static int EstimateRecords(string path)
+    {
+        var bytes = new FileInfo(path).Length;
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            bytes *= 6;
+        }
+
+        return (int)Math.Min(int.MaxValue / 2, bytes / 160);
+    }
 
     /// <param name="reader">An opened reader (header already checked).</param>
     /// <param name="createParser">Makes one parser per worker.</param>
     /// <param name="createBatch">Makes a batch (with its registered result columns).</param>
     /// <param name="parallelStage">Runs on a worker after parsing; must only touch the batch.</param>
     /// <param name="inOrder">Consumes batches in input order (writers).</param>
+    /// <param name="caseIds">The DUPLICATE_CASE check (default: an in-memory index sized from <see cref="ExpectedRecords"/>).</param>
+    /// <param name="onRead">Runs on the reader thread for each raw batch, in input order, before it is parsed (may set <see cref="RawBatch.Tag"/>).</param>
     public async Task RunAsync(
         DischargeReader reader,
         Func<DischargeRecordParser> createParser,
         Func<int, DischargeBatch> createBatch,
         Action<DischargeBatch>? parallelStage,
         Func<DischargeBatch, ValueTask> inOrder,
-        CancellationToken ct)
+        CancellationToken ct,
+        CaseIdCheck? caseIds = null,
+        Action<RawBatch>? onRead = null)
     {
         var inFlight = Workers * 3;
         var rawPool = new ConcurrentBag<RawBatch>();
@@ -71,6 +86,7 @@ public sealed class IngestPipeline
                         },
                         async raw =>
                         {
+                            onRead?.Invoke(raw);
                             var done = new TaskCompletionSource<DischargeBatch>(TaskCreationOptions.RunContinuationsAsynchronously);
                             await ordered.Writer.WriteAsync((raw, done), token).ConfigureAwait(false);
                             work.Writer.TryWrite((raw, done));
@@ -103,6 +119,7 @@ public sealed class IngestPipeline
 
                             batch.Clear();
                             batch.Sequence = raw.Sequence;
+                            batch.Tag = raw.Tag;
                             parser.ParseAll(raw, batch);
                             parallelStage?.Invoke(batch);
                             done.TrySetResult(batch);
@@ -117,7 +134,7 @@ public sealed class IngestPipeline
                 token);
         }
 
-        var dedup = new CaseDeduplicator(ExpectedRecords);
+        var dedup = caseIds ?? new CaseDeduplicator(ExpectedRecords);
         try
         {
             await foreach (var (raw, done) in ordered.Reader.ReadAllAsync(token).ConfigureAwait(false))

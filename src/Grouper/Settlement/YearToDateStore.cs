@@ -204,7 +204,7 @@ public sealed class YearToDateStore : IDisposable
     /// <see cref="InvalidOperationException"/> on a <see cref="RunStatus.Conflict"/>. Any exception
     /// while writing rolls everything back: the store stays as before the run.
     /// </summary>
-    public bool Commit(string runId, string inputHash, IEnumerable<KeyValuePair<PersonYearKey, PersonYearState>> states, int caseCount)
+    public bool Commit(string runId, string inputHash, IEnumerable<KeyValuePair<PersonYearKey, PersonYearState>> states, long caseCount)
     {
         using var tx = connection.BeginTransaction(deferred: false);
         switch (CheckRun(runId, inputHash, tx))

@@ -1,0 +1,157 @@
+using System.Runtime.InteropServices;
+
+namespace Grouper.Pipeline.Internals;
+
+/// <summary>
+/// A private temporary directory for the data a run keeps per case between its passes (case ids,
+/// chain inputs, chain results), so memory does not grow with the number of records. Created
+/// owner-only (it holds case ids and person keys) and deleted with everything in it on dispose,
+/// whether the run succeeded or not.
+/// </summary>
+internal sealed class SpillDirectory : IDisposable
+{
+    public SpillDirectory(string parent)
+    {
+        Directory.CreateDirectory(parent);
+        var name = $".grouper-spill-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        Path = System.IO.Path.Combine(parent, name);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path);
+        }
+        else
+        {
+            Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes written to spill files (for the manifest).</summary>
+    public long BytesWritten { get; set; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// Records appended to one of <see cref="Partitions"/> files, each read back whole (a partition is
+/// sized to fit in memory) or streamed, in the order written.
+/// </summary>
+internal sealed class PartitionedSpill : IDisposable
+{
+    private const int BufferSize = 64 * 1024;
+    private readonly SpillDirectory _directory;
+    private readonly string _name;
+    private FileStream?[] _writers;
+
+    public PartitionedSpill(SpillDirectory directory, string name, int partitions)
+    {
+        _directory = directory;
+        _name = name;
+        Partitions = partitions;
+        _writers = new FileStream?[partitions];
+    }
+
+    public int Partitions { get; }
+
+    public string PathOf(int partition) => _directory.File($"{_name}-{partition:D4}.bin");
+
+    /// <summary>Appends <paramref name="bytes"/> to <paramref name="partition"/>.</summary>
+    public void Write(int partition, ReadOnlySpan<byte> bytes)
+    {
+        var w = _writers[partition] ??= new FileStream(PathOf(partition), FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
+        w.Write(bytes);
+        _directory.BytesWritten += bytes.Length;
+    }
+
+    /// <summary>Appends an unmanaged value's bytes.</summary>
+    public void Write<T>(int partition, in T value)
+        where T : unmanaged => Write(partition, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
+
+    /// <summary>Flushes and closes the writers; the partitions can then be read.</summary>
+    public void Complete()
+    {
+        foreach (var w in _writers)
+        {
+            w?.Dispose();
+        }
+
+        _writers = new FileStream?[Partitions];
+    }
+
+    /// <summary>The whole partition (empty if nothing was written to it).</summary>
+    public byte[] Read(int partition)
+    {
+        var path = PathOf(partition);
+        return System.IO.File.Exists(path) ? System.IO.File.ReadAllBytes(path) : [];
+    }
+
+    /// <summary>The partition as a stream (an empty stream if nothing was written to it).</summary>
+    public Stream OpenRead(int partition)
+    {
+        var path = PathOf(partition);
+        return System.IO.File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize)
+            : Stream.Null;
+    }
+
+    public void Delete(int partition) => System.IO.File.Delete(PathOf(partition));
+
+    public void Dispose() => Complete();
+
+    /// <summary>Partitions for about <paramref name="expected"/> records: a power of two, each partition ~256 K records.</summary>
+    public static int CountFor(long expected, int max = 256)
+    {
+        var p = 1;
+        while (p < max && (long)p * 262_144 < expected)
+        {
+            p <<= 1;
+        }
+
+        return p;
+    }
+}
+
+/// <summary>One bit per input line (1-based physical line numbers), growing as lines are set.</summary>
+internal sealed class LineBitmap
+{
+    private ulong[] _bits = new ulong[1024];
+
+    public long Count { get; private set; }
+
+    public void Set(long line)
+    {
+        var word = (int)(line >> 6);
+        if (word >= _bits.Length)
+        {
+            Array.Resize(ref _bits, Math.Max(_bits.Length * 2, word + 1));
+        }
+
+        var mask = 1UL << (int)(line & 63);
+        if ((_bits[word] & mask) == 0)
+        {
+            _bits[word] |= mask;
+            Count++;
+        }
+    }
+
+    public bool this[long line]
+    {
+        get
+        {
+            var word = line >> 6;
+            return word < _bits.Length && (_bits[word] & (1UL << (int)(line & 63))) != 0;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using Grouper.Ingest;
+using Grouper.Internals;
+
+namespace Grouper.Pipeline.Internals;
+
+/// <summary>
+/// DUPLICATE_CASE in bounded memory, first pass: every record's case id goes to a partition by its
+/// hash (with its line and whether another check rejected it), nothing is rejected as a duplicate
+/// yet. <see cref="FindDuplicates"/> then reads one partition at a time and marks the lines that
+/// repeat an earlier accepted id; <see cref="KnownDuplicates"/> applies them in the next pass.
+/// The lines marked are exactly those the in-memory <see cref="CaseDeduplicator"/> rejects.
+/// </summary>
+internal sealed class SpilledCaseIds(SpillDirectory directory, int partitions) : CaseIdCheck, IDisposable
+{
+    private const int HeaderSize = 8 + 8 + 1 + 4;
+    private readonly PartitionedSpill _spill = new(directory, "case-ids", partitions);
+    private byte[] _entry = new byte[256];
+
+    protected override bool IsDuplicate(ReadOnlySpan<byte> caseId, long line, bool accepted)
+    {
+        var hash = CaseIdSet.Hash(caseId);
+        var size = HeaderSize + caseId.Length;
+        if (size > _entry.Length)
+        {
+            _entry = new byte[Math.Max(size, _entry.Length * 2)];
+        }
+
+        var e = _entry.AsSpan(0, size);
+        BinaryPrimitives.WriteUInt64LittleEndian(e, hash);
+        BinaryPrimitives.WriteInt64LittleEndian(e[8..], line);
+        e[16] = accepted ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt32LittleEndian(e[17..], caseId.Length);
+        caseId.CopyTo(e[HeaderSize..]);
+        _spill.Write((int)(hash >> 40) & (_spill.Partitions - 1), e);
+        return false;
+    }
+
+    /// <summary>The lines of the records that repeat an earlier accepted case id (reads and deletes the partitions).</summary>
+    public LineBitmap FindDuplicates()
+    {
+        _spill.Complete();
+        var duplicates = new LineBitmap();
+        for (var p = 0; p < _spill.Partitions; p++)
+        {
+            var data = _spill.Read(p);
+            var entries = new List<Entry>();
+            for (var pos = 0; pos < data.Length;)
+            {
+                var length = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(pos + 17));
+                entries.Add(new Entry(
+                    BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(pos)),
+                    BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(pos + 8)),
+                    pos + HeaderSize,
+                    length,
+                    data[pos + 16] != 0));
+                pos += HeaderSize + length;
+            }
+
+            // Equal ids end up next to each other, in line order: every record after the first
+            // accepted one repeats it (accepted or not), exactly as an in-order index would decide.
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries);
+            span.Sort(new EntryOrder(data));
+            for (var start = 0; start < span.Length;)
+            {
+                var end = start + 1;
+                while (end < span.Length && SameId(data, span[start], span[end]))
+                {
+                    end++;
+                }
+
+                var owned = false;
+                for (var i = start; i < end; i++)
+                {
+                    if (owned)
+                    {
+                        duplicates.Set(span[i].Line);
+                    }
+                    else
+                    {
+                        owned = span[i].Accepted;
+                    }
+                }
+
+                start = end;
+            }
+
+            _spill.Delete(p);
+        }
+
+        return duplicates;
+    }
+
+    public void Dispose() => _spill.Dispose();
+
+    private static bool SameId(byte[] data, in Entry a, in Entry b) =>
+        a.Hash == b.Hash && data.AsSpan(a.Offset, a.Length).SequenceEqual(data.AsSpan(b.Offset, b.Length));
+
+    private readonly record struct Entry(ulong Hash, long Line, int Offset, int Length, bool Accepted);
+
+    private readonly struct EntryOrder(byte[] data) : IComparer<Entry>
+    {
+        public int Compare(Entry x, Entry y)
+        {
+            var c = x.Hash.CompareTo(y.Hash);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = data.AsSpan(x.Offset, x.Length).SequenceCompareTo(data.AsSpan(y.Offset, y.Length));
+            return c != 0 ? c : x.Line.CompareTo(y.Line);
+        }
+    }
+}
+
+/// <summary>DUPLICATE_CASE from the lines a first pass found (<see cref="SpilledCaseIds.FindDuplicates"/>).</summary>
+internal sealed class KnownDuplicates(LineBitmap lines) : CaseIdCheck
+{
+    protected override bool IsDuplicate(ReadOnlySpan<byte> caseId, long line, bool accepted) => lines[line];
+}
