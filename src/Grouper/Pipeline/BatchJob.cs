@@ -69,7 +69,10 @@ public sealed record CatalogSection(string Name, string Version, bool Demo);
 public sealed record PrivacySection(string PersonId);
 
 /// <summary>What the run used: worker threads, the process's peak working set and bytes allocated (for capacity planning and benchmarks).</summary>
-public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, int SpillPartitions, long SpillBytes);
+public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, int SpillPartitions, long SpillBytes, RunPhases Phases);
+
+/// <summary>Seconds spent in each phase of a run (first pass, duplicates and settlement between the passes, writing pass, state commit).</summary>
+public sealed record RunPhases(double FirstPass, double BetweenPasses, double WritePass, double StateCommit);
 
 /// <summary>Progress of a run, reported per batch.</summary>
 public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead);
@@ -115,6 +118,8 @@ public sealed class BatchJob(BatchJobOptions options)
 
         var spillPartitions = 0;
         long spillBytes = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double firstPass = 0, between = 0, writePass = 0, commit = 0;
         SettlementStage? settlement = null;
         YearToDateStore? store = null;
         string? runId = null;
@@ -149,6 +154,7 @@ public sealed class BatchJob(BatchJobOptions options)
                         runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
                     }
 
+                    firstPass = Lap(clock);
                     var duplicates = ids.FindDuplicates();
                     caseIds = new KnownDuplicates(duplicates);
                     if (settlement is not null)
@@ -166,12 +172,15 @@ public sealed class BatchJob(BatchJobOptions options)
                         settlement.Settle(duplicates, store);
                     }
 
+                    between = Lap(clock);
                     await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, progress, ct).ConfigureAwait(false);
+                    writePass = Lap(clock);
 
                     if (store is not null)
                     {
                         // The state moves only after the outputs are complete (a failure before leaves it as it was).
                         store.Commit(runId!, runId!, settlement!.UpdatedStates(), settlement.Count);
+                        commit = Lap(clock);
                     }
                 }
                 finally
@@ -183,6 +192,7 @@ public sealed class BatchJob(BatchJobOptions options)
             else
             {
                 await WriteAsync(manifest, dischargesPath, hospitals, null, pipeline, null, progress, ct).ConfigureAwait(false);
+                writePass = Lap(clock);
             }
         }
         finally
@@ -215,7 +225,8 @@ public sealed class BatchJob(BatchJobOptions options)
         manifest.FinishedUtc = DateTimeOffset.UtcNow;
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
         {
-            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2), spillPartitions, spillBytes);
+            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2), spillPartitions, spillBytes,
+                new RunPhases(Math.Round(firstPass, 3), Math.Round(between, 3), Math.Round(writePass, 3), Math.Round(commit, 3)));
         }
 
         manifest.Write(Path.Combine(Options.OutputDirectory, "manifest.json"));
@@ -345,6 +356,13 @@ public sealed class BatchJob(BatchJobOptions options)
         {
             throw new InvalidOperationException($"internal error: records_read {read} != accepted {manifest.RecordsAccepted} + rejected {rejected}");
         }
+    }
+
+    private static double Lap(System.Diagnostics.Stopwatch clock)
+    {
+        var seconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return seconds;
     }
 
     private static void AddOutput(RunManifest manifest, string role, string path)
