@@ -169,7 +169,7 @@ public sealed class BatchJob(BatchJobOptions options)
                             }
                         }
 
-                        settlement.Settle(duplicates, store);
+                        settlement.Settle(duplicates, store, Options.Workers);
                     }
 
                     between = Lap(clock);

@@ -34,6 +34,7 @@ internal sealed class SettlementStage : IDisposable
     private byte[] _entry = new byte[512];
     private long _collected;
     private long _settled = -1;
+    private long _statesUpdated;
 
     public SettlementStage(PolicyStore policies, string region, HospitalTable hospitals, bool pseudonymized, SpillDirectory directory, int partitions)
     {
@@ -44,14 +45,14 @@ internal sealed class SettlementStage : IDisposable
         _directory = directory;
         _inputs = new PartitionedSpill(directory, "chain-inputs", partitions);
         _results = new PartitionedSpill(directory, "chain-results", partitions);
-        _states = new PartitionedSpill(directory, "states", 1);
+        _states = new PartitionedSpill(directory, "states", partitions);
     }
 
     /// <summary>Cases settled (after <see cref="Settle"/>), else cases collected so far.</summary>
     public long Count => _settled >= 0 ? _settled : _collected;
 
     /// <summary>Year-to-date states the run updated (after <see cref="Settle"/>).</summary>
-    public long StatesUpdated { get; private set; }
+    public long StatesUpdated => _statesUpdated;
 
     public string Region { get; }
 
@@ -107,65 +108,20 @@ internal sealed class SettlementStage : IDisposable
     private int PartitionOf(UInt128 personKey) => (int)((ulong)personKey & (ulong)(_inputs.Partitions - 1));
 
     /// <summary>
-    /// Applies the chain to the collected cases partition by partition, leaving out the lines in
-    /// <paramref name="duplicates"/>; states come from <paramref name="store"/> (null: an empty state).
-    /// The updated states are kept for <see cref="UpdatedStates"/>; the store is not changed.
+    /// Applies the chain to the collected cases partition by partition (up to <paramref name="parallelism"/>
+    /// partitions at once: they share no person), leaving out the lines in <paramref name="duplicates"/>;
+    /// states come from <paramref name="store"/> (null: an empty state). The updated states are kept
+    /// for <see cref="UpdatedStates"/>; the store is not changed.
     /// </summary>
-    public void Settle(LineBitmap duplicates, YearToDateStore? store)
+    public void Settle(LineBitmap duplicates, YearToDateStore? store, int parallelism = 1)
     {
         _inputs.Complete();
         long settled = 0;
-        var inputSize = Unsafe.SizeOf<ChainInput>();
-        for (var p = 0; p < _inputs.Partitions; p++)
-        {
-            var data = _inputs.Read(p);
-            var cases = new List<SettlementCase>();
-            var lines = new List<long>();
-            for (var pos = 0; pos < data.Length;)
-            {
-                var e = data.AsSpan(pos);
-                var line = BinaryPrimitives.ReadInt64LittleEndian(e);
-                var personLength = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
-                var caseLength = BinaryPrimitives.ReadInt32LittleEndian(e[28..]);
-                pos += InputHeader + personLength + caseLength + inputSize;
-                if (duplicates[line])
-                {
-                    continue;
-                }
-
-                lines.Add(line);
-                cases.Add(new SettlementCase
-                {
-                    PersonId = _pseudonymized
-                        ? Privacy.Pseudonymizer.Format(BinaryPrimitives.ReadUInt128LittleEndian(e[8..]))
-                        : Encoding.UTF8.GetString(e.Slice(InputHeader, personLength)),
-                    CaseId = Encoding.UTF8.GetString(e.Slice(InputHeader + personLength, caseLength)),
-                    Input = MemoryMarshal.Read<ChainInput>(e[(InputHeader + personLength + caseLength)..]),
-                });
-            }
-
-            _inputs.Delete(p);
-            var collected = CollectionsMarshal.AsSpan(cases);
-            var states = store is null ? [] : store.Load(SettlementBatch.Keys(collected));
-            var results = new CaseSettlement[collected.Length];
-            SettlementBatch.Apply(_policies, Region, collected, states, results);
-            for (var i = 0; i < results.Length; i++)
-            {
-                ref readonly var r = ref results[i];
-                var spilled = new SpilledResult { Line = lines[i], Result = r.Result, Status = r.Status, Late = r.Late, Policy = IndexOf(r.Policy) };
-                _results.Write(p, in spilled);
-            }
-
-            if (store is not null)
-            {
-                foreach (var (key, state) in states)
-                {
-                    WriteState(key, state);
-                }
-            }
-
-            settled += collected.Length;
-        }
+        Parallel.For(
+            0,
+            _inputs.Partitions,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
+            p => Interlocked.Add(ref settled, SettlePartition(p, duplicates, store)));
 
         _results.Complete();
         _states.Complete();
@@ -177,6 +133,79 @@ internal sealed class SettlementStage : IDisposable
         }
     }
 
+    private int SettlePartition(int p, LineBitmap duplicates, YearToDateStore? store)
+    {
+        var inputSize = Unsafe.SizeOf<ChainInput>();
+        var data = _inputs.Read(p);
+        var cases = new List<SettlementCase>();
+        var lines = new List<long>();
+        for (var pos = 0; pos < data.Length;)
+        {
+            var e = data.AsSpan(pos);
+            var line = BinaryPrimitives.ReadInt64LittleEndian(e);
+            var personLength = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
+            var caseLength = BinaryPrimitives.ReadInt32LittleEndian(e[28..]);
+            pos += InputHeader + personLength + caseLength + inputSize;
+            if (duplicates[line])
+            {
+                continue;
+            }
+
+            lines.Add(line);
+            cases.Add(new SettlementCase
+            {
+                PersonId = _pseudonymized
+                    ? Privacy.Pseudonymizer.Format(BinaryPrimitives.ReadUInt128LittleEndian(e[8..]))
+                    : Encoding.UTF8.GetString(e.Slice(InputHeader, personLength)),
+                CaseId = Encoding.UTF8.GetString(e.Slice(InputHeader + personLength, caseLength)),
+                Input = MemoryMarshal.Read<ChainInput>(e[(InputHeader + personLength + caseLength)..]),
+            });
+        }
+
+        _inputs.Delete(p);
+        var collected = CollectionsMarshal.AsSpan(cases);
+        Dictionary<PersonYearKey, PersonYearState> states;
+        if (store is null)
+        {
+            states = [];
+        }
+        else
+        {
+            var keys = SettlementBatch.Keys(collected);
+            lock (store)
+            {
+                states = store.Load(keys);
+            }
+        }
+
+        var results = new CaseSettlement[collected.Length];
+        SettlementBatch.Apply(_policies, Region, collected, states, results);
+        ResolvedPolicy? lastPolicy = null;
+        var lastIndex = -1;
+        for (var i = 0; i < results.Length; i++)
+        {
+            ref readonly var r = ref results[i];
+            if (!ReferenceEquals(r.Policy, lastPolicy))
+            {
+                lastPolicy = r.Policy;
+                lastIndex = IndexOf(r.Policy);
+            }
+
+            var spilled = new SpilledResult { Line = lines[i], Result = r.Result, Status = r.Status, Late = r.Late, Policy = lastIndex };
+            _results.Write(p, in spilled);
+        }
+
+        if (store is not null)
+        {
+            foreach (var (key, state) in states)
+            {
+                WriteState(p, key, state);
+            }
+        }
+
+        return collected.Length;
+    }
+
     private int IndexOf(ResolvedPolicy? policy)
     {
         if (policy is null)
@@ -184,42 +213,48 @@ internal sealed class SettlementStage : IDisposable
             return -1;
         }
 
-        if (!_policyIndex.TryGetValue(policy, out var index))
+        lock (_policyIndex)
         {
-            index = _policyTable.Count;
-            _policyTable.Add(policy);
-            _policyIndex.Add(policy, index);
-        }
+            if (!_policyIndex.TryGetValue(policy, out var index))
+            {
+                index = _policyTable.Count;
+                _policyTable.Add(policy);
+                _policyIndex.Add(policy, index);
+            }
 
-        return index;
+            return index;
+        }
     }
 
-    private void WriteState(PersonYearKey key, in PersonYearState state)
+    private void WriteState(int partition, PersonYearKey key, in PersonYearState state)
     {
         var person = Encoding.UTF8.GetBytes(key.PersonId);
         Span<byte> header = stackalloc byte[12];
         BinaryPrimitives.WriteInt32LittleEndian(header, person.Length);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], (int)key.Insurance);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], key.Year);
-        _states.Write(0, header);
-        _states.Write(0, person);
-        _states.Write(0, in state);
-        StatesUpdated++;
+        _states.Write(partition, header);
+        _states.Write(partition, person);
+        _states.Write(partition, in state);
+        Interlocked.Increment(ref _statesUpdated);
     }
 
     /// <summary>The year-to-date states after the run (streamed from the spill, for <see cref="YearToDateStore.Commit"/>).</summary>
     public IEnumerable<KeyValuePair<PersonYearKey, PersonYearState>> UpdatedStates()
     {
-        using var s = _states.OpenRead(0);
         var header = new byte[12];
         var state = new byte[Unsafe.SizeOf<PersonYearState>()];
-        while (s.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length)
+        for (var p = 0; p < _states.Partitions; p++)
         {
-            var person = new byte[BinaryPrimitives.ReadInt32LittleEndian(header)];
-            s.ReadExactly(person);
-            s.ReadExactly(state);
-            var key = new PersonYearKey(Encoding.UTF8.GetString(person), (InsuranceType)BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)), BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8)));
-            yield return new(key, MemoryMarshal.Read<PersonYearState>(state));
+            using var s = _states.OpenRead(p);
+            while (s.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length)
+            {
+                var person = new byte[BinaryPrimitives.ReadInt32LittleEndian(header)];
+                s.ReadExactly(person);
+                s.ReadExactly(state);
+                var key = new PersonYearKey(Encoding.UTF8.GetString(person), (InsuranceType)BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)), BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8)));
+                yield return new(key, MemoryMarshal.Read<PersonYearState>(state));
+            }
         }
     }
 

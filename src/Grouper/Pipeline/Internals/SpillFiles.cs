@@ -27,8 +27,12 @@ internal sealed class SpillDirectory : IDisposable
 
     public string Path { get; }
 
+    private long _bytesWritten;
+
     /// <summary>Bytes written to spill files (for the manifest).</summary>
-    public long BytesWritten { get; set; }
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    public void Count(long bytes) => Interlocked.Add(ref _bytesWritten, bytes);
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
@@ -46,7 +50,8 @@ internal sealed class SpillDirectory : IDisposable
 
 /// <summary>
 /// Records appended to one of <see cref="Partitions"/> files, each read back whole (a partition is
-/// sized to fit in memory) or streamed, in the order written.
+/// sized to fit in memory) or streamed, in the order written. Different partitions may be written
+/// from different threads; one partition from one thread at a time.
 /// </summary>
 internal sealed class PartitionedSpill : IDisposable
 {
@@ -72,7 +77,7 @@ internal sealed class PartitionedSpill : IDisposable
     {
         var w = _writers[partition] ??= new FileStream(PathOf(partition), FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
         w.Write(bytes);
-        _directory.BytesWritten += bytes.Length;
+        _directory.Count(bytes.Length);
     }
 
     /// <summary>Appends an unmanaged value's bytes.</summary>
