@@ -116,7 +116,7 @@ internal sealed class PartitionedSpill : IDisposable
     public void Dispose() => Complete();
 
     /// <summary>Partitions for about <paramref name="expected"/> records: a power of two, each partition ~256 K records.</summary>
-    public static int CountFor(long expected, int max = 256)
+    public static int CountFor(long expected, int max = 512)
     {
         var p = 1;
         while (p < max && (long)p * 262_144 < expected)
