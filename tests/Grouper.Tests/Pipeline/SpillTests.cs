@@ -221,4 +221,22 @@ public sealed class SpillTests : IDisposable
         Assert.Empty(Directory.GetDirectories(Path.Combine(_dir, "again"), ".grouper-spill-*"));
         Assert.Empty(Directory.GetDirectories(Path.Combine(_dir, "first"), ".grouper-spill-*"));
     }
+
+    [Fact]
+    public async Task ATemporaryDirectoryThatCannotBeMadeIsAClearError()
+    {
+        var input = Generate(24);
+        var blocker = Path.Combine(_dir, "blocker");
+        await File.WriteAllTextAsync(blocker, "a file, not a directory");
+        var ex = await Assert.ThrowsAsync<Grouper.Core.InputException>(() => new BatchJob(new BatchJobOptions
+        {
+            InputDirectory = input,
+            OutputDirectory = Path.Combine(_dir, "out-blocked"),
+            TempDirectory = Path.Combine(blocker, "tmp"),
+            InMemoryDuplicateLimit = 0,
+        }).RunAsync());
+        Assert.Contains("cannot create the run's temporary directory", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--temp-dir", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(blocker, "tmp"), ex.Message, StringComparison.Ordinal);
+    }
 }

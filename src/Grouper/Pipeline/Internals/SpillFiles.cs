@@ -12,16 +12,23 @@ internal sealed class SpillDirectory : IDisposable
 {
     public SpillDirectory(string parent)
     {
-        Directory.CreateDirectory(parent);
         var name = $".grouper-spill-{Environment.ProcessId}-{Guid.NewGuid():N}";
         Path = System.IO.Path.Combine(parent, name);
-        if (OperatingSystem.IsWindows())
+        try
         {
-            Directory.CreateDirectory(Path);
+            Directory.CreateDirectory(parent);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(Path);
+            }
+            else
+            {
+                Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
-        else
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            throw new Core.InputException(parent, $"cannot create the run's temporary directory there ({ex.Message}); choose a writable one with --temp-dir");
         }
     }
 
@@ -35,6 +42,29 @@ internal sealed class SpillDirectory : IDisposable
     public void Count(long bytes) => Interlocked.Add(ref _bytesWritten, bytes);
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>
+    /// Runs a write to the spill; a full disk becomes a clear error naming the directory (exit 2),
+    /// not an internal failure.
+    /// </summary>
+    public void Guard(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException ex) when (IsDiskFull(ex))
+        {
+            throw NoSpace(ex);
+        }
+    }
+
+    public Core.InputException NoSpace(IOException ex) => new(
+        System.IO.Path.GetDirectoryName(Path)!,
+        $"no space left for the run's temporary files ({ex.Message.Split(':')[0].Trim()}); they need about 300 bytes per input record while the run lasts: free space there or point --temp-dir at a larger disk");
+
+    /// <summary>ENOSPC / EDQUOT on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    public static bool IsDiskFull(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 122 or 112 or 39;
 
     public void Dispose()
     {
@@ -75,8 +105,16 @@ internal sealed class PartitionedSpill : IDisposable
     /// <summary>Appends <paramref name="bytes"/> to <paramref name="partition"/>.</summary>
     public void Write(int partition, ReadOnlySpan<byte> bytes)
     {
-        var w = _writers[partition] ??= new FileStream(PathOf(partition), FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
-        w.Write(bytes);
+        try
+        {
+            var w = _writers[partition] ??= new FileStream(PathOf(partition), FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
+            w.Write(bytes);
+        }
+        catch (IOException ex) when (SpillDirectory.IsDiskFull(ex))
+        {
+            throw _directory.NoSpace(ex);
+        }
+
         _directory.Count(bytes.Length);
     }
 
@@ -87,12 +125,15 @@ internal sealed class PartitionedSpill : IDisposable
     /// <summary>Flushes and closes the writers; the partitions can then be read.</summary>
     public void Complete()
     {
-        foreach (var w in _writers)
-        {
-            w?.Dispose();
-        }
-
+        var writers = _writers;
         _writers = new FileStream?[Partitions];
+        _directory.Guard(() =>
+        {
+            foreach (var w in writers)
+            {
+                w?.Dispose();
+            }
+        });
     }
 
     /// <summary>The whole partition (empty if nothing was written to it).</summary>
