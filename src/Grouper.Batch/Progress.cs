@@ -19,6 +19,8 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
     private readonly Timer? _timer;
     private readonly Lock _gate = new();
     private BatchProgress _last;
+    private int _pass = 1;
+    private TimeSpan _passStart;
     private long _lastLogTicks;
     private Task? _liveTask;
     private readonly CancellationTokenSource _stop = new();
@@ -36,10 +38,17 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
                 .StartAsync(async ctx =>
                 {
                     var task = ctx.AddTask("reading", maxValue: Math.Max(1, _totalBytes));
+                    var passes = 1;
                     while (!_stop.IsCancellationRequested)
                     {
                         var p = Last;
-                        task.Value = Math.Min(p.BytesRead, task.MaxValue);
+                        if (p.Passes != passes)
+                        {
+                            passes = Math.Max(1, p.Passes);
+                            task.MaxValue = Math.Max(1, _totalBytes * passes);
+                        }
+
+                        task.Value = Math.Min(DoneBytes(p), task.MaxValue);
                         task.Description = Describe(p);
                         try
                         {
@@ -63,9 +72,28 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
 
     private string Describe(BatchProgress p)
     {
-        var seconds = Math.Max(0.001, _clock.Elapsed.TotalSeconds);
-        return $"{p.RecordsRead:N0} records, {p.RecordsRead / seconds:N0}/s, {p.RecordsRejected:N0} rejected";
+        var seconds = Math.Max(0.001, PassSeconds(p));
+        var pass = p.Passes > 1 ? $"pass {p.Pass}/{p.Passes}: " : string.Empty;
+        return $"{pass}{p.RecordsRead:N0} records, {p.RecordsRead / seconds:N0}/s, {p.RecordsRejected:N0} rejected";
     }
+
+    /// <summary>Seconds since the pass of <paramref name="p"/> began (the rate is per pass: each reads the whole input).</summary>
+    private double PassSeconds(BatchProgress p)
+    {
+        lock (_gate)
+        {
+            if (p.Pass != _pass)
+            {
+                _pass = p.Pass;
+                _passStart = _clock.Elapsed;
+            }
+
+            return (_clock.Elapsed - _passStart).TotalSeconds;
+        }
+    }
+
+    /// <summary>Share of the whole run's reading done: passes before this one count in full.</summary>
+    private long DoneBytes(BatchProgress p) => ((long)(Math.Max(1, p.Pass) - 1) * _totalBytes) + p.BytesRead;
 
     private BatchProgress Last
     {
@@ -101,11 +129,13 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
         }
 
         _lastLogTicks = elapsed.Ticks;
-        var rate = p.RecordsRead / Math.Max(0.001, elapsed.TotalSeconds);
-        var left = _totalBytes > 0 && p.BytesRead > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (_totalBytes - p.BytesRead) / p.BytesRead) : TimeSpan.Zero;
+        var rate = p.RecordsRead / Math.Max(0.001, PassSeconds(p));
+        var total = _totalBytes * Math.Max(1, p.Passes);
+        var done = DoneBytes(p);
+        var left = total > 0 && done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (total - done) / done) : TimeSpan.Zero;
         _logger.LogInformation(
-            "progress: {RecordsRead} records read, {RecordsPerSecond:F0} records/s, {Rejected} rejected, elapsed {Elapsed:hh\\:mm\\:ss}, about {Left:hh\\:mm\\:ss} left",
-            p.RecordsRead, rate, p.RecordsRejected, elapsed, left);
+            "progress: pass {Pass}/{Passes}, {RecordsRead} records read, {RecordsPerSecond:F0} records/s, {Rejected} rejected, elapsed {Elapsed:hh\\:mm\\:ss}, about {Left:hh\\:mm\\:ss} left",
+            Math.Max(1, p.Pass), Math.Max(1, p.Passes), p.RecordsRead, rate, p.RecordsRejected, elapsed, left);
     }
 
     public void Dispose()

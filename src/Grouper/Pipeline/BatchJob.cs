@@ -75,7 +75,8 @@ public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long
 public sealed record RunPhases(double FirstPass, double BetweenPasses, double WritePass, double StateCommit);
 
 /// <summary>Progress of a run, reported per batch.</summary>
-public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead);
+/// <param name="Pass">Which read of the input this is (1-based) of <paramref name="Passes"/> (a settling or large run reads it twice).</param>
+public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead, int Pass = 1, int Passes = 1);
 
 /// <summary>What the settlement pass did.</summary>
 public sealed record SettlementSection(string Region, IReadOnlyList<string> Policies, long CasesSettled, string State, string? RunId);
@@ -134,6 +135,7 @@ public sealed class BatchJob(BatchJobOptions options)
                 spillPartitions = Options.SpillPartitions > 0 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Options.SpillPartitions) : PartitionedSpill.CountFor(pipeline.ExpectedRecords);
                 using var ids = new SpilledCaseIds(spill, spillPartitions);
                 settlement = Settles ? new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, spill, spillPartitions) : null;
+                long read1 = 0, rejected1 = 0;
                 try
                 {
                     await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
@@ -147,6 +149,9 @@ public sealed class BatchJob(BatchJobOptions options)
                             {
                                 ct.ThrowIfCancellationRequested();
                                 settlement?.Collect(b);
+                                read1 += b.RecordsRead;
+                                rejected1 += b.Rejects.Count;
+                                progress?.Report(new BatchProgress(read1, rejected1, reader1.Raw?.BytesRead ?? 0, 1, 2));
                                 return ValueTask.CompletedTask;
                             },
                             ct,
@@ -311,7 +316,7 @@ public sealed class BatchJob(BatchJobOptions options)
 
                 read += b.RecordsRead;
                 rejected += b.Rejects.Count;
-                progress?.Report(new BatchProgress(read, rejected, reader.Raw?.BytesRead ?? 0));
+                progress?.Report(new BatchProgress(read, rejected, reader.Raw?.BytesRead ?? 0, caseIds is null ? 1 : 2, caseIds is null ? 1 : 2));
             },
             ct,
             caseIds,
