@@ -69,9 +69,13 @@ public sealed record CatalogSection(string Name, string Version, bool Demo);
 public sealed record PrivacySection(string PersonId);
 
 /// <summary>What the run used: worker threads, the process's peak working set and bytes allocated (for capacity planning and benchmarks).</summary>
-public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, int SpillPartitions, long SpillBytes, RunPhases Phases);
+public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, int SpillPartitions, long SpillBytes, RunPhases Phases, RunPhases PhasesCpu);
 
-/// <summary>Seconds spent in each phase of a run (first pass, duplicates and settlement between the passes, writing pass, state commit).</summary>
+/// <summary>
+/// Seconds spent in each phase of a run (first pass, duplicates and settlement between the passes,
+/// writing pass, state commit): elapsed, and CPU seconds of all the process's threads (which, on a
+/// shared machine, say more about the run's own cost than elapsed time does).
+/// </summary>
 public sealed record RunPhases(double FirstPass, double BetweenPasses, double WritePass, double StateCommit);
 
 /// <summary>Progress of a run, reported per batch.</summary>
@@ -119,8 +123,9 @@ public sealed class BatchJob(BatchJobOptions options)
 
         var spillPartitions = 0;
         long spillBytes = 0;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = new PhaseClock();
         double firstPass = 0, between = 0, writePass = 0, commit = 0;
+        double firstPassCpu = 0, betweenCpu = 0, writePassCpu = 0, commitCpu = 0;
         SettlementStage? settlement = null;
         YearToDateStore? store = null;
         string? runId = null;
@@ -159,8 +164,8 @@ public sealed class BatchJob(BatchJobOptions options)
                         runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
                     }
 
-                    firstPass = Lap(clock);
-                    var duplicates = ids.FindDuplicates();
+                    (firstPass, firstPassCpu) = clock.Lap();
+                    var duplicates = ids.FindDuplicates(Options.Workers);
                     caseIds = new KnownDuplicates(duplicates);
                     if (settlement is not null)
                     {
@@ -177,15 +182,15 @@ public sealed class BatchJob(BatchJobOptions options)
                         settlement.Settle(duplicates, store, Options.Workers);
                     }
 
-                    between = Lap(clock);
+                    (between, betweenCpu) = clock.Lap();
                     await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, progress, ct).ConfigureAwait(false);
-                    writePass = Lap(clock);
+                    (writePass, writePassCpu) = clock.Lap();
 
                     if (store is not null)
                     {
                         // The state moves only after the outputs are complete (a failure before leaves it as it was).
                         store.Commit(runId!, runId!, settlement!.UpdatedStates(), settlement.Count);
-                        commit = Lap(clock);
+                        (commit, commitCpu) = clock.Lap();
                     }
                 }
                 finally
@@ -197,7 +202,7 @@ public sealed class BatchJob(BatchJobOptions options)
             else
             {
                 await WriteAsync(manifest, dischargesPath, hospitals, null, pipeline, null, progress, ct).ConfigureAwait(false);
-                writePass = Lap(clock);
+                (writePass, writePassCpu) = clock.Lap();
             }
         }
         finally
@@ -231,7 +236,8 @@ public sealed class BatchJob(BatchJobOptions options)
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
         {
             manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2), spillPartitions, spillBytes,
-                new RunPhases(Math.Round(firstPass, 3), Math.Round(between, 3), Math.Round(writePass, 3), Math.Round(commit, 3)));
+                new RunPhases(Math.Round(firstPass, 3), Math.Round(between, 3), Math.Round(writePass, 3), Math.Round(commit, 3)),
+                new RunPhases(Math.Round(firstPassCpu, 3), Math.Round(betweenCpu, 3), Math.Round(writePassCpu, 3), Math.Round(commitCpu, 3)));
         }
 
         manifest.Write(Path.Combine(Options.OutputDirectory, "manifest.json"));
@@ -363,11 +369,21 @@ public sealed class BatchJob(BatchJobOptions options)
         }
     }
 
-    private static double Lap(System.Diagnostics.Stopwatch clock)
+    /// <summary>Elapsed and process CPU time since the last lap.</summary>
+    private sealed class PhaseClock
     {
-        var seconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        return seconds;
+        private readonly System.Diagnostics.Stopwatch _wall = System.Diagnostics.Stopwatch.StartNew();
+        private TimeSpan _cpu = Environment.CpuUsage.TotalTime;
+
+        public (double Seconds, double CpuSeconds) Lap()
+        {
+            var seconds = _wall.Elapsed.TotalSeconds;
+            _wall.Restart();
+            var cpu = Environment.CpuUsage.TotalTime;
+            var used = (cpu - _cpu).TotalSeconds;
+            _cpu = cpu;
+            return (seconds, used);
+        }
     }
 
     private static void AddOutput(RunManifest manifest, string role, string path)

@@ -121,7 +121,13 @@ internal sealed class SettlementStage : IDisposable
             0,
             _inputs.Partitions,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
-            p => Interlocked.Add(ref settled, SettlePartition(p, duplicates, store)));
+            () => new PartitionScratch(),
+            (p, _, scratch) =>
+            {
+                Interlocked.Add(ref settled, SettlePartition(p, duplicates, store, scratch));
+                return scratch;
+            },
+            _ => { });
 
         _results.Complete();
         _states.Complete();
@@ -133,65 +139,199 @@ internal sealed class SettlementStage : IDisposable
         }
     }
 
-    private int SettlePartition(int p, LineBitmap duplicates, YearToDateStore? store)
+    /// <summary>
+    /// What settling a partition needs, kept by each thread for all its partitions: partitions are
+    /// large (hundreds of thousands of cases), and allocating these afresh for each would churn the
+    /// large-object heap and trigger a full collection every few partitions.
+    /// </summary>
+    private sealed class PartitionScratch
+    {
+        public byte[] Data = [];
+        public EntryRef[] Entries = [];
+        public ChainOrder[] Order = [];
+        public SettlementCase[] Cases = [];
+        public CaseSettlement[] Results = [];
+        public CaseSettlement[] ByEntry = [];
+        public readonly Dictionary<PersonYearKey, PersonYearState> States = [];
+
+        /// <summary>Grows <paramref name="array"/> to hold <paramref name="length"/> items, keeping its contents.</summary>
+        public static void Ensure<T>(ref T[] array, int length)
+        {
+            if (array.Length < length)
+            {
+                Array.Resize(ref array, Math.Max(length + (length / 4), 1024));
+            }
+        }
+    }
+
+    /// <summary>Where one spilled case's fields lie in the partition's bytes.</summary>
+    private struct EntryRef
+    {
+        public long Line;
+        public int Person;
+        public int PersonLength;
+        public int CaseId;
+        public int CaseIdLength;
+        public int Input;
+    }
+
+    /// <summary>
+    /// A case's place in chain order: person (by key), discharge day, case id, input order. Compared
+    /// without touching the case's bytes unless one person has two cases on a day.
+    /// </summary>
+    private readonly struct ChainOrder(UInt128 person, int day, int entry)
+    {
+        public readonly UInt128 Person = person;
+        public readonly int Day = day;
+        public readonly int Entry = entry;
+    }
+
+    private readonly struct ChainOrderComparer(byte[] data, EntryRef[] entries) : IComparer<ChainOrder>
+    {
+        public int Compare(ChainOrder x, ChainOrder y)
+        {
+            var c = x.Person.CompareTo(y.Person);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Day.CompareTo(y.Day);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            ref readonly var a = ref entries[x.Entry];
+            ref readonly var b = ref entries[y.Entry];
+            c = CompareOrdinal(data.AsSpan(a.CaseId, a.CaseIdLength), data.AsSpan(b.CaseId, b.CaseIdLength));
+            return c != 0 ? c : x.Entry.CompareTo(y.Entry);
+        }
+    }
+
+    /// <summary>
+    /// UTF-8 case ids in the order <see cref="string.CompareOrdinal(string, string)"/> gives their
+    /// strings: byte order is code-point order, which is UTF-16 order except past U+E000, so a
+    /// difference at a non-ASCII byte is settled on the decoded strings.
+    /// </summary>
+    internal static int CompareOrdinal(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        var common = a.CommonPrefixLength(b);
+        if (common == a.Length || common == b.Length)
+        {
+            return Math.Sign(a.Length - b.Length);
+        }
+
+        if (a[common] < 0x80 && b[common] < 0x80)
+        {
+            return Math.Sign(a[common] - b[common]);
+        }
+
+        return Math.Sign(string.CompareOrdinal(Encoding.UTF8.GetString(a), Encoding.UTF8.GetString(b)));
+    }
+
+    // Runs a few hundred times per run at most, each over ~200 K cases: compiled optimised at once
+    // rather than starting in the unoptimised tier.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private int SettlePartition(int p, LineBitmap duplicates, YearToDateStore? store, PartitionScratch scratch)
     {
         var inputSize = Unsafe.SizeOf<ChainInput>();
-        var data = _inputs.Read(p);
-        var cases = new List<SettlementCase>();
-        var lines = new List<long>();
-        for (var pos = 0; pos < data.Length;)
+        var length = _inputs.ReadInto(p, ref scratch.Data);
+        var data = scratch.Data;
+
+        // 1. Where each (non-duplicate) case lies, and its place in chain order.
+        var n = 0;
+        for (var pos = 0; pos < length;)
         {
-            var e = data.AsSpan(pos);
+            var e = data.AsSpan(pos, length - pos);
             var line = BinaryPrimitives.ReadInt64LittleEndian(e);
             var personLength = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
             var caseLength = BinaryPrimitives.ReadInt32LittleEndian(e[28..]);
+            var entry = new EntryRef
+            {
+                Line = line,
+                Person = pos + InputHeader,
+                PersonLength = personLength,
+                CaseId = pos + InputHeader + personLength,
+                CaseIdLength = caseLength,
+                Input = pos + InputHeader + personLength + caseLength,
+            };
             pos += InputHeader + personLength + caseLength + inputSize;
             if (duplicates[line])
             {
                 continue;
             }
 
-            lines.Add(line);
-            cases.Add(new SettlementCase
-            {
-                PersonId = _pseudonymized
-                    ? Privacy.Pseudonymizer.Format(BinaryPrimitives.ReadUInt128LittleEndian(e[8..]))
-                    : Encoding.UTF8.GetString(e.Slice(InputHeader, personLength)),
-                CaseId = Encoding.UTF8.GetString(e.Slice(InputHeader + personLength, caseLength)),
-                Input = MemoryMarshal.Read<ChainInput>(e[(InputHeader + personLength + caseLength)..]),
-            });
+            PartitionScratch.Ensure(ref scratch.Entries, n + 1);
+            PartitionScratch.Ensure(ref scratch.Order, n + 1);
+            scratch.Entries[n] = entry;
+            var day = MemoryMarshal.Read<ChainInput>(data.AsSpan(entry.Input, inputSize)).DischargeDate.DayNumber;
+            scratch.Order[n] = new ChainOrder(BinaryPrimitives.ReadUInt128LittleEndian(e[8..]), day, n);
+            n++;
         }
 
-        _inputs.Delete(p);
-        var collected = CollectionsMarshal.AsSpan(cases);
+        var order = scratch.Order.AsSpan(0, n);
+        order.Sort(new ChainOrderComparer(data, scratch.Entries));
+
+        // 2. The cases in chain order; one id string per person, not per case.
+        PartitionScratch.Ensure(ref scratch.Cases, n);
+        var cases = scratch.Cases.AsSpan(0, n);
+        var person = string.Empty;
+        var lastKey = UInt128.Zero;
+        var lastPerson = ReadOnlySpan<byte>.Empty;
+        for (var k = 0; k < n; k++)
+        {
+            ref readonly var entry = ref scratch.Entries[order[k].Entry];
+            var personBytes = data.AsSpan(entry.Person, entry.PersonLength);
+            if (k == 0 || order[k].Person != lastKey || !personBytes.SequenceEqual(lastPerson))
+            {
+                person = _pseudonymized ? Privacy.Pseudonymizer.Format(order[k].Person) : Encoding.UTF8.GetString(personBytes);
+                lastKey = order[k].Person;
+                lastPerson = personBytes;
+            }
+
+            // The case id only orders cases (done above); the chain does not read it.
+            cases[k] = new SettlementCase { PersonId = person, CaseId = string.Empty, Input = MemoryMarshal.Read<ChainInput>(data.AsSpan(entry.Input, inputSize)) };
+        }
+
         Dictionary<PersonYearKey, PersonYearState> states;
         if (store is null)
         {
-            states = [];
+            states = scratch.States;
+            states.Clear();
         }
         else
         {
-            var keys = SettlementBatch.Keys(collected);
+            var keys = SettlementBatch.Keys(cases);
             lock (store)
             {
                 states = store.Load(keys);
             }
         }
 
-        var results = new CaseSettlement[collected.Length];
-        SettlementBatch.Apply(_policies, Region, collected, states, results);
+        // 3. Settle, then put the results back in line (input) order for the merge of pass 2.
+        PartitionScratch.Ensure(ref scratch.Results, n);
+        PartitionScratch.Ensure(ref scratch.ByEntry, n);
+        var results = scratch.Results.AsSpan(0, n);
+        SettlementBatch.ApplySorted(_policies, Region, cases, states, results);
+        var byEntry = scratch.ByEntry.AsSpan(0, n);
+        for (var k = 0; k < n; k++)
+        {
+            byEntry[order[k].Entry] = results[k];
+        }
+
         ResolvedPolicy? lastPolicy = null;
         var lastIndex = -1;
-        for (var i = 0; i < results.Length; i++)
+        for (var i = 0; i < n; i++)
         {
-            ref readonly var r = ref results[i];
+            ref readonly var r = ref byEntry[i];
             if (!ReferenceEquals(r.Policy, lastPolicy))
             {
                 lastPolicy = r.Policy;
                 lastIndex = IndexOf(r.Policy);
             }
 
-            var spilled = new SpilledResult { Line = lines[i], Result = r.Result, Status = r.Status, Late = r.Late, Policy = lastIndex };
+            var spilled = new SpilledResult { Line = scratch.Entries[i].Line, Result = r.Result, Status = r.Status, Late = r.Late, Policy = lastIndex };
             _results.Write(p, in spilled);
         }
 
@@ -203,7 +343,13 @@ internal sealed class SettlementStage : IDisposable
             }
         }
 
-        return collected.Length;
+        _inputs.Delete(p);
+
+        // Drop the references (strings, policies) until the next partition.
+        cases.Clear();
+        results.Clear();
+        byEntry.Clear();
+        return n;
     }
 
     private int IndexOf(ResolvedPolicy? policy)

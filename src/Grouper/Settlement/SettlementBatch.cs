@@ -57,27 +57,46 @@ public static class SettlementBatch
     public static PersonYearKey KeyOf(in SettlementCase c) => new(c.PersonId, c.Input.InsuranceType, c.Input.DischargeDate.Year);
 
     /// <summary>Input indices ordered by person id, discharge date, case id (ordinal), then input index.</summary>
-    public static int[] Order(ReadOnlySpan<SettlementCase> cases)
+    public static int[] Order(ReadOnlySpan<SettlementCase> cases) => Order(cases, new OrderScratch()).ToArray();
+
+    /// <summary>
+    /// Reusable arrays for <see cref="Order(ReadOnlySpan{SettlementCase}, OrderScratch)"/>: a caller
+    /// settling many batches in turn keeps one, so each batch does not allocate (and free) large arrays.
+    /// </summary>
+    internal sealed class OrderScratch
+    {
+        public OrderKey[] Keys = [];
+        public int[] Index = [];
+    }
+
+    internal static ReadOnlySpan<int> Order(ReadOnlySpan<SettlementCase> cases, OrderScratch scratch)
     {
         // Sorting compact keys (not the cases through an index) keeps the comparisons in cache.
-        var keys = new OrderKey[cases.Length];
+        if (scratch.Keys.Length < cases.Length)
+        {
+            scratch.Keys = new OrderKey[cases.Length];
+            scratch.Index = new int[cases.Length];
+        }
+
+        var keys = scratch.Keys.AsSpan(0, cases.Length);
         for (var i = 0; i < keys.Length; i++)
         {
             ref readonly var c = ref cases[i];
             keys[i] = new OrderKey(c.PersonId, c.Input.DischargeDate.DayNumber, c.CaseId, i);
         }
 
-        Array.Sort(keys);
-        var idx = new int[keys.Length];
+        keys.Sort();
+        var idx = scratch.Index.AsSpan(0, keys.Length);
         for (var i = 0; i < idx.Length; i++)
         {
             idx[i] = keys[i].Index;
         }
 
+        keys.Clear(); // drop the string references until the next use
         return idx;
     }
 
-    private readonly struct OrderKey(string person, int day, string caseId, int index) : IComparable<OrderKey>
+    internal readonly struct OrderKey(string person, int day, string caseId, int index) : IComparable<OrderKey>
     {
         public string Person { get; } = person;
 
@@ -111,7 +130,22 @@ public static class SettlementBatch
     /// zero), updating them in place. Cases without a policy get <see cref="SettlementStatus.NoPolicy"/>
     /// and leave the state untouched.
     /// </summary>
-    public static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results)
+    public static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results) =>
+        Apply(store, region, cases, states, results, new OrderScratch());
+
+    internal static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results, OrderScratch scratch) =>
+        Apply(store, region, cases, Order(cases, scratch), states, results);
+
+    /// <summary>
+    /// Settles cases the caller has already put in chain order: each person's cases in
+    /// (discharge_date, case_id) order (persons may come in any order; the chain of one person does
+    /// not depend on another's). Result <c>i</c> belongs to case <c>i</c>.
+    /// </summary>
+    internal static void ApplySorted(PolicyStore store, string region, ReadOnlySpan<SettlementCase> sortedCases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results) =>
+        Apply(store, region, sortedCases, [], states, results);
+
+    /// <param name="order">Indices of the cases in chain order; empty: the cases are in chain order already.</param>
+    private static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, ReadOnlySpan<int> order, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results)
     {
         if (results.Length < cases.Length)
         {
@@ -123,8 +157,10 @@ public static class SettlementBatch
         var haveKey = false;
         var lastKey = default(PersonYearKey);
         ref var state = ref System.Runtime.CompilerServices.Unsafe.NullRef<PersonYearState>();
-        foreach (var i in Order(cases))
+        var identity = order.IsEmpty;
+        for (var k = 0; k < cases.Length; k++)
         {
+            var i = identity ? k : order[k];
             ref readonly var c = ref cases[i];
             ref var r = ref results[i];
             if (!store.TryResolve(region, c.Input.DischargeDate, c.Input.InsuranceType, out var policy))

@@ -239,4 +239,21 @@ public sealed class SpillTests : IDisposable
         Assert.Contains("--temp-dir", ex.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(blocker, "tmp"), ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CaseIdBytesCompareAsTheirStringsDoOrdinally()
+    {
+        // ASCII, Chinese, a private-use char (U+E000, after the surrogates in UTF-16 but before
+        // U+10000 in code points) and a supplementary char (a surrogate pair): the orders differ there.
+        string[] parts = ["a", "b", "Z", "0", "-", "患", "者", "\uE000", "\uFFFD", "😀", "𠀀"];
+        var chars = Gen.Int[0, parts.Length - 1].Select(i => parts[i]);
+        var id = chars.Array[0, 6].Select(p => string.Concat(p));
+        Gen.Select(id, id).Sample(
+            (x, y) => Assert.Equal(
+                Math.Sign(string.CompareOrdinal(x, y)),
+                SettlementStage.CompareOrdinal(Encoding.UTF8.GetBytes(x), Encoding.UTF8.GetBytes(y))),
+            iter: 2000,
+            seed: "0N0XIzNsQ0O4");
+        Assert.True(SettlementStage.CompareOrdinal(Encoding.UTF8.GetBytes("\uE000"), Encoding.UTF8.GetBytes("😀")) > 0);
+    }
 }

@@ -143,6 +143,26 @@ internal sealed class PartitionedSpill : IDisposable
         return System.IO.File.Exists(path) ? System.IO.File.ReadAllBytes(path) : [];
     }
 
+    /// <summary>Reads the whole partition into <paramref name="buffer"/> (grown when too small); returns its length.</summary>
+    public int ReadInto(int partition, ref byte[] buffer)
+    {
+        var path = PathOf(partition);
+        if (!System.IO.File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var length = checked((int)f.Length);
+        if (buffer.Length < length)
+        {
+            buffer = new byte[length + (length / 4)];
+        }
+
+        f.ReadExactly(buffer, 0, length);
+        return length;
+    }
+
     /// <summary>The partition as a stream (an empty stream if nothing was written to it).</summary>
     public Stream OpenRead(int partition)
     {

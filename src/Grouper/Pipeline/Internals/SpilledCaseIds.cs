@@ -36,59 +36,97 @@ internal sealed class SpilledCaseIds(SpillDirectory directory, int partitions) :
         return false;
     }
 
-    /// <summary>The lines of the records that repeat an earlier accepted case id (reads and deletes the partitions).</summary>
-    public LineBitmap FindDuplicates()
+    /// <summary>
+    /// The lines of the records that repeat an earlier accepted case id (reads and deletes the
+    /// partitions, up to <paramref name="parallelism"/> at once: equal ids are always in one partition).
+    /// </summary>
+    public LineBitmap FindDuplicates(int parallelism = 1)
     {
         _spill.Complete();
         var duplicates = new LineBitmap();
-        for (var p = 0; p < _spill.Partitions; p++)
+        Parallel.For(
+            0,
+            _spill.Partitions,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
+            () => new Scratch(),
+            (p, _, scratch) =>
+            {
+                FindDuplicates(p, scratch);
+                if (scratch.Lines.Count > 0)
+                {
+                    lock (duplicates)
+                    {
+                        foreach (var line in scratch.Lines)
+                        {
+                            duplicates.Set(line);
+                        }
+                    }
+
+                    scratch.Lines.Clear();
+                }
+
+                return scratch;
+            },
+            _ => { });
+        return duplicates;
+    }
+
+    /// <summary>One buffer and one list per thread serve all its partitions (no large-object churn).</summary>
+    private sealed class Scratch
+    {
+        public byte[] Buffer = [];
+        public readonly List<Entry> Entries = [];
+        public readonly List<long> Lines = [];
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void FindDuplicates(int p, Scratch scratch)
+    {
+        var used = _spill.ReadInto(p, ref scratch.Buffer);
+        var data = scratch.Buffer;
+        var entries = scratch.Entries;
+        entries.Clear();
+        for (var pos = 0; pos < used;)
         {
-            var data = _spill.Read(p);
-            var entries = new List<Entry>();
-            for (var pos = 0; pos < data.Length;)
-            {
-                var length = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(pos + 17));
-                entries.Add(new Entry(
-                    BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(pos)),
-                    BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(pos + 8)),
-                    pos + HeaderSize,
-                    length,
-                    data[pos + 16] != 0));
-                pos += HeaderSize + length;
-            }
-
-            // Equal ids end up next to each other, in line order: every record after the first
-            // accepted one repeats it (accepted or not), exactly as an in-order index would decide.
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries);
-            span.Sort(new EntryOrder(data));
-            for (var start = 0; start < span.Length;)
-            {
-                var end = start + 1;
-                while (end < span.Length && SameId(data, span[start], span[end]))
-                {
-                    end++;
-                }
-
-                var owned = false;
-                for (var i = start; i < end; i++)
-                {
-                    if (owned)
-                    {
-                        duplicates.Set(span[i].Line);
-                    }
-                    else
-                    {
-                        owned = span[i].Accepted;
-                    }
-                }
-
-                start = end;
-            }
-
-            _spill.Delete(p);
+            var length = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(pos + 17));
+            entries.Add(new Entry(
+                BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(pos)),
+                BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(pos + 8)),
+                pos + HeaderSize,
+                length,
+                data[pos + 16] != 0));
+            pos += HeaderSize + length;
         }
 
-        return duplicates;
+        // Equal ids end up next to each other, in line order: every record after the first
+        // accepted one repeats it (accepted or not), exactly as an in-order index would decide.
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries);
+        span.Sort(new EntryOrder(data));
+        for (var start = 0; start < span.Length;)
+        {
+            var end = start + 1;
+            while (end < span.Length && SameId(data, span[start], span[end]))
+            {
+                end++;
+            }
+
+            var owned = false;
+            for (var i = start; i < end; i++)
+            {
+                if (owned)
+                {
+                    scratch.Lines.Add(span[i].Line);
+                }
+                else
+                {
+                    owned = span[i].Accepted;
+                }
+            }
+
+            start = end;
+        }
+
+        _spill.Delete(p);
     }
 
     public void Dispose() => _spill.Dispose();
