@@ -176,11 +176,15 @@ internal sealed class PartitionedSpill : IDisposable
 
     public void Dispose() => Complete();
 
-    /// <summary>Partitions for about <paramref name="expected"/> records: a power of two, each partition ~256 K records.</summary>
+    /// <summary>
+    /// Partitions for about <paramref name="expected"/> records: a power of two, each ~128 K records
+    /// (settling one takes ~100 MB per thread), at most <paramref name="max"/> (open files: a first
+    /// pass writes two files per partition).
+    /// </summary>
     public static int CountFor(long expected, int max = 512)
     {
         var p = 1;
-        while (p < max && (long)p * 262_144 < expected)
+        while (p < max && (long)p * 131_072 < expected)
         {
             p <<= 1;
         }
