@@ -392,7 +392,7 @@ internal sealed class SettlementStage : IDisposable
         var state = new byte[Unsafe.SizeOf<PersonYearState>()];
         for (var p = 0; p < _states.Partitions; p++)
         {
-            using var s = _states.OpenRead(p);
+            using var s = new BufferedStream(_states.OpenRead(p), 64 * 1024);
             while (s.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length)
             {
                 var person = new byte[BinaryPrimitives.ReadInt32LittleEndian(header)];

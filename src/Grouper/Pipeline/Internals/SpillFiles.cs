@@ -85,7 +85,8 @@ internal sealed class SpillDirectory : IDisposable
 /// </summary>
 internal sealed class PartitionedSpill : IDisposable
 {
-    private const int BufferSize = 64 * 1024;
+    // Hundreds of partitions are open at once: small write buffers keep that to a few MB.
+    private const int BufferSize = 16 * 1024;
     private readonly SpillDirectory _directory;
     private readonly string _name;
     private FileStream?[] _writers;
@@ -163,12 +164,12 @@ internal sealed class PartitionedSpill : IDisposable
         return length;
     }
 
-    /// <summary>The partition as a stream (an empty stream if nothing was written to it).</summary>
+    /// <summary>The partition as an unbuffered stream (the reader brings its own buffer; an empty stream if nothing was written).</summary>
     public Stream OpenRead(int partition)
     {
         var path = PathOf(partition);
         return System.IO.File.Exists(path)
-            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan)
             : Stream.Null;
     }
 
