@@ -383,28 +383,33 @@ internal static class Decimals
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         var s = (bits[3] >> 16) & 0xFF;
-        if (bits[2] == 0)
+        if (s >= scale)
         {
-            var m = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
-            var ok = true;
-            if (s >= scale)
+            // More places than the column keeps (often a computed ratio with a full 96-bit mantissa): cut them.
+            var m = ((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+            var k = s - scale;
+            if (k > 0)
             {
-                m = s - scale < Pow10.Length ? m / Pow10[s - scale] : 0;
-            }
-            else
-            {
-                var p = Pow10[scale - s];
-                ok = m <= long.MaxValue / p;
-                m *= p;
+                m = k < Pow10.Length ? m / Pow10[k] : m / Pow10[k - 19] / Pow10[19];
             }
 
-            if (ok && m <= long.MaxValue)
+            if (m <= long.MaxValue)
             {
                 return bits[3] < 0 ? -(long)m : (long)m;
             }
         }
+        else if (bits[2] == 0)
+        {
+            var m = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+            var p = Pow10[scale - s];
+            if (m <= long.MaxValue / p)
+            {
+                m *= p;
+                return bits[3] < 0 ? -(long)m : (long)m;
+            }
+        }
 
-        // Out of the fast path's range: exact decimal arithmetic (throws OverflowException past long).
+        // Out of the fast paths' range: exact decimal arithmetic (throws OverflowException past long).
         return decimal.ToInt64(decimal.Truncate(value * (decimal)Pow10[scale]));
     }
 

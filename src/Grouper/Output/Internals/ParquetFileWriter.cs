@@ -82,7 +82,7 @@ internal sealed class ParquetFileWriter
 
             w.ListField(3, 1, ThriftType.Binary);
             w.WriteString(_fields[i].Name);
-            w.I32(4, ParquetFormat.Snappy);
+            w.I32(4, c.Codec);
             w.I64(5, c.Values);
             w.I64(6, c.Uncompressed);
             w.I64(7, c.Compressed);

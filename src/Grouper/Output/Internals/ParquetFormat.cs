@@ -27,6 +27,8 @@ internal static class ParquetFormat
     public const int DataPage = 0;
     public const int DictionaryPage = 2;
 
+    // CompressionCodec
+    public const int Uncompressed = 0;
     public const int Snappy = 1;
     public const int Required = 0;
     public const int Optional = 1;

@@ -9,6 +9,9 @@ internal struct ChunkMeta
 {
     public int Type;
 
+    /// <summary>SNAPPY, or UNCOMPRESSED where Snappy does not pay (<see cref="RowGroupEncoder"/>).</summary>
+    public int Codec;
+
     /// <summary>Bit per Parquet encoding id used (values and levels).</summary>
     public int Encodings;
 
@@ -40,6 +43,11 @@ internal struct ChunkMeta
 /// hybrid, 4-byte length prefix). Dictionary columns write a PLAIN dictionary page and
 /// RLE_DICTIONARY indices, falling back to PLAIN when a chunk's dictionary passes its bound.
 /// </para>
+/// <para>
+/// A chunk is Snappy-compressed unless compressing the start of its first data page saves less than an eighth
+/// (random text such as pseudonyms): then the whole chunk is written UNCOMPRESSED, which readers
+/// accept per column chunk, and the encoder does not spend Snappy's time for nothing.
+/// </para>
 /// </summary>
 internal sealed class RowGroupEncoder
 {
@@ -49,7 +57,14 @@ internal sealed class RowGroupEncoder
     /// <summary>Above this many bytes of distinct values a chunk's dictionary is not worth it: PLAIN instead.</summary>
     internal const int MaxDictionaryBytes = 1 << 20;
 
+    /// <summary>How much of a chunk's first data page is compressed to choose its codec.</summary>
+    internal const int CodecSampleBytes = 16 << 10;
+
     private readonly ByteBuffer _page = new(1 << 16);
+    private readonly ByteBuffer _dictionaryPage = new(1 << 12);
+    private byte[] _trial = new byte[1 << 16];
+    private int _trialLength = -1; // the chunk's first data page, compressed while choosing the codec
+    private bool _codecChosen;
     private readonly ByteBuffer _header = new(128);
     private byte[] _compressed = new byte[1 << 16];
     private ChunkMeta[] _chunks = new ChunkMeta[16];
@@ -313,15 +328,13 @@ internal sealed class RowGroupEncoder
             return;
         }
 
-        _page.Clear();
+        // The dictionary page is written before the first data page, once that page has chosen the codec.
+        _dictionaryPage.Clear();
         for (var c = 0; c < used; c++)
         {
             var id = _order[c];
-            _page.Write(values[starts[id]..ends[id]]);
+            _dictionaryPage.Write(values[starts[id]..ends[id]]);
         }
-
-        _meta.DictionaryPageOffset = Part.Length;
-        WritePage(ParquetFormat.DictionaryPage, _page.Span, used, ParquetFormat.Plain);
 
         var bitWidth = Math.Max(1, 32 - BitOperations.LeadingZeroCount((uint)Math.Max(used - 1, 0)));
         for (var from = 0; from < rows; from += MaxPageRows)
@@ -352,6 +365,13 @@ internal sealed class RowGroupEncoder
 
             _page.WriteByte((byte)bitWidth);
             RleHybrid.Write(_page, (ReadOnlySpan<int>)page[..k], bitWidth);
+            if (from == 0)
+            {
+                ChooseCodec(_page.Span);
+                _meta.DictionaryPageOffset = Part.Length;
+                WritePage(ParquetFormat.DictionaryPage, _dictionaryPage.Span, used, ParquetFormat.Plain);
+            }
+
             WriteDataPage(_page.Span, n, ParquetFormat.RleDictionary);
         }
 
@@ -411,9 +431,12 @@ internal sealed class RowGroupEncoder
 
     private void BeginChunk(int type, long values)
     {
+        _codecChosen = false;
+        _trialLength = -1;
         _meta = new ChunkMeta
         {
             Type = type,
+            Codec = ParquetFormat.Snappy,
             Encodings = (1 << ParquetFormat.Rle) | (1 << ParquetFormat.Plain),
             Values = values,
             Start = Part.Length,
@@ -468,15 +491,58 @@ internal sealed class RowGroupEncoder
         WritePage(ParquetFormat.DataPage, payload, values, encoding);
     }
 
-    private void WritePage(int pageType, ReadOnlySpan<byte> payload, int values, int encoding)
+    /// <summary>
+    /// Snappy for the chunk unless it saves less than an eighth of the first <see cref="CodecSampleBytes"/>
+    /// of <paramref name="firstPage"/>; a page no longer than the sample keeps its compressed bytes for writing.
+    /// </summary>
+    private void ChooseCodec(ReadOnlySpan<byte> firstPage)
+    {
+        var sample = firstPage[..Math.Min(firstPage.Length, CodecSampleBytes)];
+        var compressed = Compress(sample, ref _trial);
+        _meta.Codec = (long)compressed * 8 > (long)sample.Length * 7 ? ParquetFormat.Uncompressed : ParquetFormat.Snappy;
+        _trialLength = sample.Length == firstPage.Length ? compressed : -1;
+        _codecChosen = true;
+    }
+
+    private static int Compress(ReadOnlySpan<byte> payload, ref byte[] into)
     {
         var max = Snappier.Snappy.GetMaxCompressedLength(payload.Length);
-        if (_compressed.Length < max)
+        if (into.Length < max)
         {
-            _compressed = new byte[Math.Max(max, _compressed.Length * 2)];
+            into = new byte[Math.Max(max, into.Length * 2)];
         }
 
-        var compressed = Snappier.Snappy.Compress(payload, _compressed);
+        return Snappier.Snappy.Compress(payload, into);
+    }
+
+    private void WritePage(int pageType, ReadOnlySpan<byte> payload, int values, int encoding)
+    {
+        if (!_codecChosen)
+        {
+            ChooseCodec(payload);
+        }
+
+        ReadOnlySpan<byte> body;
+        if (_meta.Codec == ParquetFormat.Uncompressed)
+        {
+            body = payload;
+        }
+        else if (pageType == ParquetFormat.DataPage && _trialLength >= 0)
+        {
+            body = _trial.AsSpan(0, _trialLength);
+        }
+        else
+        {
+            var length = Compress(payload, ref _compressed);
+            body = _compressed.AsSpan(0, length);
+        }
+
+        if (pageType == ParquetFormat.DataPage)
+        {
+            _trialLength = -1;
+        }
+
+        var compressed = body.Length;
 
         _header.Clear();
         var w = new ThriftWriter(_header);
@@ -502,7 +568,7 @@ internal sealed class RowGroupEncoder
 
         w.WriteStop();
         Part.Write(_header.Span);
-        Part.Write(_compressed.AsSpan(0, compressed));
+        Part.Write(body);
         _meta.Uncompressed += _header.Length + payload.Length;
         _meta.Compressed += _header.Length + compressed;
     }
