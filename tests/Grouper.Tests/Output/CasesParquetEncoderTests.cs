@@ -80,6 +80,10 @@ public sealed class CasesParquetEncoderTests
         var textOpt = new TextColumn(new DataField<string>("text_opt", true), capacity, minMax: false);
         cols.Add(new(textOpt, (r, _) => r.Next(3) == 0 ? null : Words[r.Next(Words.Length)] + r.Next(100), (row, v) => textOpt.Set(row, (string?)v)));
 
+        // Random hex, as pseudonyms are: Snappy cannot shrink it enough, so the chunk is written UNCOMPRESSED.
+        var hex = new TextColumn(new DataField<string>("hex", false), capacity, minMax: false);
+        cols.Add(new(hex, (r, _) => $"{r.NextInt64():x16}{r.NextInt64():x16}", (row, v) => hex.Set(row, (string)v!)));
+
         var code = new DictionaryColumn<int>(new DataField<string>("code", false), capacity, k => Words[k]);
         cols.Add(new(code, (r, _) => Words[r.Next(Words.Length)], (row, v) => code.Set(row, Array.IndexOf(Words, (string)v!))));
 
@@ -236,10 +240,11 @@ public sealed class CasesParquetEncoderTests
             var stats = DuckDbQuery.Rows($"SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('{path}') WHERE row_group_id = 0 AND path_in_schema IN ('i', 'code')");
             var first = rows.Take(Math.Min(count, groupSize)).ToList();
             var iRow = stats.Single(s => (string)s[0] == "i");
+            Assert.Equal(2, names.IndexOf("i"));
             Assert.Equal(first.Min(x => (int)x[2]!).ToString(System.Globalization.CultureInfo.InvariantCulture), iRow[1]);
             Assert.Equal(first.Max(x => (int)x[2]!).ToString(System.Globalization.CultureInfo.InvariantCulture), iRow[2]);
             var codeRow = stats.Single(s => (string)s[0] == "code");
-            var codes = first.Select(x => (string)x[12]!).ToList();
+            var codes = first.Select(x => (string)x[names.IndexOf("code")]!).ToList();
             Assert.Equal(System.Text.Encoding.UTF8.GetString(codes.Select(System.Text.Encoding.UTF8.GetBytes).Min(ByteOrder.Instance)!), codeRow[1]);
             Assert.Equal(System.Text.Encoding.UTF8.GetString(codes.Select(System.Text.Encoding.UTF8.GetBytes).Max(ByteOrder.Instance)!), codeRow[2]);
             Assert.Equal(0L, Convert.ToInt64(codeRow[3], System.Globalization.CultureInfo.InvariantCulture));
@@ -265,6 +270,10 @@ public sealed class CasesParquetEncoderTests
         Assert.Equal("PLAIN,RLE", Encodings("many")); // 300 distinct values > 40
         Assert.Equal("PLAIN,RLE", Encodings("text"));
         Assert.NotNull(columns.Single(c => c.MetaData!.PathInSchema[0] == "code").MetaData!.DictionaryPageOffset);
+        string Codec(string name) => columns.Single(c => c.MetaData!.PathInSchema[0] == name).MetaData!.Codec.ToString();
+        Assert.Equal("UNCOMPRESSED", Codec("hex"));
+        Assert.Equal("SNAPPY", Codec("text"));
+        Assert.Equal("UNCOMPRESSED", Codec("constant")); // a one-entry dictionary and one RLE run: a few bytes Snappy cannot shrink
         Assert.Null(columns.Single(c => c.MetaData!.PathInSchema[0] == "many").MetaData!.DictionaryPageOffset);
     }
 
