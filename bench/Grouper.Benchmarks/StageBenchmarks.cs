@@ -130,10 +130,8 @@ public class StageBenchmarks
                 var row = 0;
                 foreach (var b in _batches)
                 {
-                    for (var i = 0; i < b.Count; i++)
-                    {
-                        set.Append(b, i, row++);
-                    }
+                    set.Append(b, 0, b.Count, row);
+                    row += b.Count;
                 }
 
                 best = Math.Min(best, sw.Elapsed.TotalNanoseconds / row);
@@ -264,15 +262,12 @@ public class StageBenchmarks
         var row = 0;
         foreach (var b in _batches)
         {
-            for (var i = 0; i < b.Count; i++)
+            foreach (var set in _fillSets)
             {
-                foreach (var set in _fillSets)
-                {
-                    set.Append(b, i, row);
-                }
-
-                row++;
+                set.Append(b, 0, b.Count, row);
             }
+
+            row += b.Count;
         }
 
         return row;

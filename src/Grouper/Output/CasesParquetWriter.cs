@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Output.Internals;
@@ -10,8 +11,12 @@ internal interface ICaseColumnSet
 {
     IEnumerable<IColumnBuffer> Columns { get; }
 
-    /// <summary>Copies row <paramref name="index"/> of <paramref name="batch"/> into position <paramref name="row"/> of the buffers.</summary>
-    void Append(DischargeBatch batch, int index, int row);
+    /// <summary>
+    /// Copies rows <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/>−1 of
+    /// <paramref name="batch"/> into positions <paramref name="row"/>.. of the buffers (a run of rows
+    /// per call: one set's columns stay in cache and there is no interface call per row).
+    /// </summary>
+    void Append(DischargeBatch batch, int start, int count, int row);
 }
 
 /// <summary>
@@ -67,16 +72,18 @@ public sealed class CasesParquetWriter : IAsyncDisposable
 
     public async Task AppendAsync(DischargeBatch batch, CancellationToken ct = default)
     {
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < batch.Count;)
         {
             var slot = _current ??= _free.Count > 0 ? _free.Pop() : _newSlot();
+            var n = Math.Min(batch.Count - i, RowGroupSize - slot.Rows);
             var sets = slot.Sets;
             for (var s = 0; s < sets.Length; s++)
             {
-                sets[s].Append(batch, i, slot.Rows);
+                sets[s].Append(batch, i, n, slot.Rows);
             }
 
-            slot.Rows++;
+            slot.Rows += n;
+            i += n;
             if (slot.Rows == RowGroupSize)
             {
                 await DispatchAsync(ct).ConfigureAwait(false);
@@ -254,7 +261,16 @@ internal sealed class IngestColumns : ICaseColumnSet
         _partial, _overLimit, _care, _referral, _warnings,
     ];
 
-    public void Append(DischargeBatch batch, int index, int row)
+    public void Append(DischargeBatch batch, int start, int count, int row)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            AppendRow(batch, start + k, row + k);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRow(DischargeBatch batch, int index, int row)
     {
         ref readonly var r = ref batch.Records[index];
         _line.Set(row, r.Line);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grouper.Core;
 using Grouper.Dip;
 using Grouper.Drg;
@@ -25,7 +26,16 @@ internal sealed class DrgColumns(DrgCatalog catalog, int capacity) : ICaseColumn
 
     public IEnumerable<IColumnBuffer> Columns => [_mdc, _adrg, _drg, _weight, _reason, _level, _levelCode, _deciding, _excluded, _firstExcluded, _version];
 
-    public void Append(DischargeBatch batch, int index, int row)
+    public void Append(DischargeBatch batch, int start, int count, int row)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            AppendRow(batch, start + k, row + k);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRow(DischargeBatch batch, int index, int row)
     {
         ref readonly var d = ref ((CaseBatch)batch).Drg[index];
         _mdc.Set(row, d.Mdc);
@@ -76,7 +86,16 @@ internal sealed class DipColumns(DipCatalog catalog, int capacity) : ICaseColumn
 
     public IEnumerable<IColumnBuffer> Columns => [_code, _kind, _score, _aux, _auxItem, _caseKind, _ratio, _points, _reason, _version];
 
-    public void Append(DischargeBatch batch, int index, int row)
+    public void Append(DischargeBatch batch, int start, int count, int row)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            AppendRow(batch, start + k, row + k);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRow(DischargeBatch batch, int index, int row)
     {
         ref readonly var d = ref ((CaseBatch)batch).Dip[index];
         _code.Set(row, d.GroupIndex);
@@ -116,7 +135,16 @@ internal sealed class PaymentColumns(int capacity) : ICaseColumnSet
 
     public IEnumerable<IColumnBuffer> Columns => [_method, _payment, _fund, _kind, _ratio, _weight, _samePrice];
 
-    public void Append(DischargeBatch batch, int index, int row)
+    public void Append(DischargeBatch batch, int start, int count, int row)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            AppendRow(batch, start + k, row + k);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRow(DischargeBatch batch, int index, int row)
     {
         ref readonly var p = ref ((CaseBatch)batch).Payment[index];
         _method.Set(row, (int)p.Method);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Pipeline;
@@ -44,7 +45,16 @@ internal sealed class SettlementColumns : ICaseColumnSet
     public IEnumerable<IColumnBuffer> Columns =>
         [_policy, _tier, _chargeMode, _admission, _deductible, _ratio, _basicFund, _criticalIllness, _assistance, _tilt, _patient, _adjustments, _late];
 
-    public void Append(DischargeBatch batch, int index, int row)
+    public void Append(DischargeBatch batch, int start, int count, int row)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            AppendRow(batch, start + k, row + k);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRow(DischargeBatch batch, int index, int row)
     {
         ref readonly var s = ref ((CaseBatch)batch).Settlement[index];
         ref readonly var c = ref s.Result;
