@@ -58,6 +58,19 @@ public sealed class CasesParquetEncoderTests
         var date = new NumberColumn<int>(new DataField<DateOnly>("d"), capacity);
         cols.Add(new(date, (r, _) => r.Next(10) == 0 ? DateOnly.MinValue : new DateOnly(1900, 1, 1).AddDays(r.Next(80_000)), (row, v) => date.Set(row, (DateOnly)v!)));
 
+        var dateOpt = new NumberColumn<int>(new DataField<DateOnly?>("d_opt", true), capacity);
+        cols.Add(new(dateOpt, (r, _) => r.Next(5) == 0 ? null : new DateOnly(2024, 1, 1).AddDays(r.Next(366)), (row, v) =>
+        {
+            if (v is DateOnly d)
+            {
+                dateOpt.Set(row, d);
+            }
+            else
+            {
+                dateOpt.SetNull(row);
+            }
+        }));
+
         var money = new NumberColumn<long>(new DecimalDataField("money", 18, 2, false, false), capacity);
         cols.Add(new(money, (r, _) => r.Next(6) switch { 0 => 9_999_999_999_999_999.99m, 1 => -9_999_999_999_999_999.99m, 2 => 0m, _ => r.NextInt64(-100_000_000, 100_000_000) / 100m }, (row, v) => money.Set(row, (long)((decimal)v! * 100))));
 
@@ -269,6 +282,10 @@ public sealed class CasesParquetEncoderTests
         Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("code_opt"));
         Assert.Equal("PLAIN,RLE", Encodings("many")); // 300 distinct values > 40
         Assert.Equal("PLAIN,RLE", Encodings("text"));
+        Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("l_opt")); // integers within a small range
+        Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("d_opt"));
+        Assert.Equal("PLAIN,RLE", Encodings("weight"));
+        Assert.Equal("PLAIN,RLE", Encodings("l"));
         Assert.NotNull(columns.Single(c => c.MetaData!.PathInSchema[0] == "code").MetaData!.DictionaryPageOffset);
         string Codec(string name) => columns.Single(c => c.MetaData!.PathInSchema[0] == name).MetaData!.Codec.ToString();
         Assert.Equal("UNCOMPRESSED", Codec("hex"));

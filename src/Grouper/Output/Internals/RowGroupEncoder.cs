@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Grouper.Output.Internals;
@@ -41,7 +42,8 @@ internal struct ChunkMeta
 /// Pages hold at most <see cref="MaxPageRows"/> rows and, for PLAIN text, about
 /// <see cref="MaxPageBytes"/> bytes. Optional columns carry definition levels (RLE / bit-packed
 /// hybrid, 4-byte length prefix). Dictionary columns write a PLAIN dictionary page and
-/// RLE_DICTIONARY indices, falling back to PLAIN when a chunk's dictionary passes its bound.
+/// RLE_DICTIONARY indices, falling back to PLAIN when a chunk's dictionary passes its bound;
+/// integer chunks whose values span less than <see cref="SmallRange"/> are dictionary-encoded too.
 /// </para>
 /// <para>
 /// A chunk is Snappy-compressed unless compressing the start of its first data page saves less than an eighth
@@ -59,6 +61,9 @@ internal sealed class RowGroupEncoder
 
     /// <summary>How much of a chunk's first data page is compressed to choose its codec.</summary>
     internal const int CodecSampleBytes = 16 << 10;
+
+    /// <summary>Integer chunks whose values all lie within this range are dictionary-encoded.</summary>
+    internal const int SmallRange = 1 << 12;
 
     private readonly ByteBuffer _page = new(1 << 16);
     private readonly ByteBuffer _dictionaryPage = new(1 << 12);
@@ -100,19 +105,57 @@ internal sealed class RowGroupEncoder
 
     /// <summary>An INT32 or INT64 chunk, PLAIN; <paramref name="defined"/> is empty for a required column, else 1 per present row.</summary>
     internal void Numbers<T>(ReadOnlySpan<T> values, ReadOnlySpan<byte> defined, int type)
-        where T : unmanaged, INumber<T>, IMinMaxValue<T>
+        where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
     {
         var optional = !defined.IsEmpty;
-        BeginChunk(type, values.Length);
+        var rows = values.Length;
+        BeginChunk(type, rows);
+
+        // Statistics first: they also tell whether the values fit a small dictionary.
         var min = T.MaxValue;
         var max = T.MinValue;
-        for (var from = 0; from < values.Length; from += MaxPageRows)
+        if (optional)
         {
-            var n = Math.Min(MaxPageRows, values.Length - from);
+            for (var i = 0; i < rows; i++)
+            {
+                if (defined[i] != 0)
+                {
+                    min = T.Min(min, values[i]);
+                    max = T.Max(max, values[i]);
+                }
+            }
+
+            _meta.NullCount = rows - Present(defined);
+        }
+        else
+        {
+            MinMax(values, ref min, ref max);
+        }
+
+        if (_meta.NullCount < rows)
+        {
+            Span<byte> b = stackalloc byte[8];
+            var size = Unsafe.SizeOf<T>();
+            MemoryMarshal.Write(b, in min);
+            var minAt = AddStatistic(b[..size]);
+            MemoryMarshal.Write(b, in max);
+            SetMinMax(minAt, size, AddStatistic(b[..size]), size);
+
+            // Few distinct values in a small range (dates, ages, codes, counts, ratios): dictionary-encoded.
+            if (long.CreateTruncating(max) - long.CreateTruncating(min) is >= 0 and < SmallRange)
+            {
+                SmallRangeDictionary(values, defined, long.CreateTruncating(min), (int)(long.CreateTruncating(max) - long.CreateTruncating(min)) + 1);
+                EndChunk();
+                return;
+            }
+        }
+
+        for (var from = 0; from < rows; from += MaxPageRows)
+        {
+            var n = Math.Min(MaxPageRows, rows - from);
             var page = values.Slice(from, n);
             if (!optional)
             {
-                MinMax(page, ref min, ref max);
                 WriteDataPage(MemoryMarshal.AsBytes(page), n, ParquetFormat.Plain);
                 continue;
             }
@@ -120,42 +163,65 @@ internal sealed class RowGroupEncoder
             _page.Clear();
             var levels = defined.Slice(from, n);
             WriteLevels(levels);
-            var dst = MemoryMarshal.Cast<byte, T>(_page.GetSpan(n * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
+            var dst = MemoryMarshal.Cast<byte, T>(_page.GetSpan(n * Unsafe.SizeOf<T>()));
             var k = 0;
             for (var i = 0; i < n; i++)
             {
                 if (levels[i] != 0)
                 {
-                    var v = page[i];
-                    dst[k++] = v;
-                    if (v < min)
-                    {
-                        min = v;
-                    }
-
-                    if (v > max)
-                    {
-                        max = v;
-                    }
+                    dst[k++] = page[i];
                 }
             }
 
-            _page.Advance(k * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
-            _meta.NullCount += n - k;
+            _page.Advance(k * Unsafe.SizeOf<T>());
             WriteDataPage(_page.Span, n, ParquetFormat.Plain);
         }
 
-        if (_meta.NullCount < values.Length)
+        EndChunk();
+    }
+
+    /// <summary>Integers within <paramref name="range"/> of <paramref name="min"/>: ids by value − min, in order of first use.</summary>
+    private void SmallRangeDictionary<T>(ReadOnlySpan<T> values, ReadOnlySpan<byte> defined, long min, int range)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var rows = values.Length;
+        if (_indices.Length < rows)
         {
-            Span<byte> b = stackalloc byte[8];
-            var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-            MemoryMarshal.Write(b, in min);
-            var minAt = AddStatistic(b[..size]);
-            MemoryMarshal.Write(b, in max);
-            SetMinMax(minAt, size, AddStatistic(b[..size]), size);
+            _indices = new int[rows];
+            _levels = new byte[rows];
         }
 
-        EndChunk();
+        if (_remap.Length < range)
+        {
+            _remap = new int[Math.Max(range, _remap.Length * 2)];
+        }
+
+        var remap = _remap.AsSpan(0, range);
+        remap.Fill(-1);
+        _dictionaryPage.Clear();
+        var used = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            if (!defined.IsEmpty && defined[r] == 0)
+            {
+                _indices[r] = -1;
+                continue;
+            }
+
+            var v = values[r];
+            var slot = (int)(long.CreateTruncating(v) - min);
+            var c = remap[slot];
+            if (c < 0)
+            {
+                c = remap[slot] = used++;
+                MemoryMarshal.Write(_dictionaryPage.GetSpan(8), in v);
+                _dictionaryPage.Advance(Unsafe.SizeOf<T>());
+            }
+
+            _indices[r] = c;
+        }
+
+        WriteIndexPages(rows, used, !defined.IsEmpty);
     }
 
     /// <summary>A required BOOLEAN chunk, PLAIN (bit-packed, least significant bit first).</summary>
@@ -336,6 +402,16 @@ internal sealed class RowGroupEncoder
             _dictionaryPage.Write(values[starts[id]..ends[id]]);
         }
 
+        WriteIndexPages(rows, used, optional);
+        EndChunk();
+    }
+
+    /// <summary>
+    /// The dictionary page (<see cref="_dictionaryPage"/>, <paramref name="used"/> entries) and the
+    /// RLE_DICTIONARY data pages of <see cref="_indices"/> (−1: null) for <paramref name="rows"/> rows.
+    /// </summary>
+    private void WriteIndexPages(int rows, int used, bool optional)
+    {
         var bitWidth = Math.Max(1, 32 - BitOperations.LeadingZeroCount((uint)Math.Max(used - 1, 0)));
         for (var from = 0; from < rows; from += MaxPageRows)
         {
@@ -374,8 +450,6 @@ internal sealed class RowGroupEncoder
 
             WriteDataPage(_page.Span, n, ParquetFormat.RleDictionary);
         }
-
-        EndChunk();
     }
 
     private void WritePlainFromTable(ReadOnlySpan<int> ids, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, bool optional)
