@@ -58,8 +58,12 @@ public sealed class CasesParquetEncoderTests
         var date = new NumberColumn<int>(new DataField<DateOnly>("d"), capacity);
         cols.Add(new(date, (r, _) => r.Next(10) == 0 ? DateOnly.MinValue : new DateOnly(1900, 1, 1).AddDays(r.Next(80_000)), (row, v) => date.Set(row, (DateOnly)v!)));
 
+        // Line numbers: a small range but every value distinct, so PLAIN rather than a dictionary.
+        var seq = new NumberColumn<long>(new DataField<long>("seq"), capacity);
+        cols.Add(new(seq, (_, row) => (long)row, (row, v) => seq.Set(row, (long)v!)));
+
         var dateOpt = new NumberColumn<int>(new DataField<DateOnly?>("d_opt", true), capacity);
-        cols.Add(new(dateOpt, (r, _) => r.Next(5) == 0 ? null : new DateOnly(2024, 1, 1).AddDays(r.Next(366)), (row, v) =>
+        cols.Add(new(dateOpt, (r, _) => r.Next(5) == 0 ? null : new DateOnly(2024, 1, 1).AddDays(r.Next(30)), (row, v) =>
         {
             if (v is DateOnly d)
             {
@@ -285,6 +289,7 @@ public sealed class CasesParquetEncoderTests
         Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("l_opt")); // integers within a small range
         Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("d_opt"));
         Assert.Equal("PLAIN,RLE", Encodings("weight"));
+        Assert.Equal("PLAIN,RLE", Encodings("seq"));
         Assert.Equal("PLAIN,RLE", Encodings("l"));
         Assert.NotNull(columns.Single(c => c.MetaData!.PathInSchema[0] == "code").MetaData!.DictionaryPageOffset);
         string Codec(string name) => columns.Single(c => c.MetaData!.PathInSchema[0] == name).MetaData!.Codec.ToString();

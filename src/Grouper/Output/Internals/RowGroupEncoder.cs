@@ -63,7 +63,10 @@ internal sealed class RowGroupEncoder
     internal const int CodecSampleBytes = 16 << 10;
 
     /// <summary>Integer chunks whose values all lie within this range are dictionary-encoded.</summary>
-    internal const int SmallRange = 1 << 12;
+    internal const int SmallRange = 1 << 16;
+
+    /// <summary>An integer dictionary is kept only while at most one value in this many is distinct.</summary>
+    internal const int MaxDistinctShare = 4;
 
     private readonly ByteBuffer _page = new(1 << 16);
     private readonly ByteBuffer _dictionaryPage = new(1 << 12);
@@ -142,9 +145,9 @@ internal sealed class RowGroupEncoder
             SetMinMax(minAt, size, AddStatistic(b[..size]), size);
 
             // Few distinct values in a small range (dates, ages, codes, counts, ratios): dictionary-encoded.
-            if (long.CreateTruncating(max) - long.CreateTruncating(min) is >= 0 and < SmallRange)
+            if (long.CreateTruncating(max) - long.CreateTruncating(min) is >= 0 and < SmallRange
+                && SmallRangeDictionary(values, defined, long.CreateTruncating(min), (int)(long.CreateTruncating(max) - long.CreateTruncating(min)) + 1))
             {
-                SmallRangeDictionary(values, defined, long.CreateTruncating(min), (int)(long.CreateTruncating(max) - long.CreateTruncating(min)) + 1);
                 EndChunk();
                 return;
             }
@@ -180,8 +183,12 @@ internal sealed class RowGroupEncoder
         EndChunk();
     }
 
-    /// <summary>Integers within <paramref name="range"/> of <paramref name="min"/>: ids by value − min, in order of first use.</summary>
-    private void SmallRangeDictionary<T>(ReadOnlySpan<T> values, ReadOnlySpan<byte> defined, long min, int range)
+    /// <summary>
+    /// Integers within <paramref name="range"/> of <paramref name="min"/>: ids by value − min, in order
+    /// of first use. False (nothing written) when more than one value in <see cref="MaxDistinctShare"/>
+    /// is distinct: the dictionary would hold most values again (line numbers), PLAIN is smaller.
+    /// </summary>
+    private bool SmallRangeDictionary<T>(ReadOnlySpan<T> values, ReadOnlySpan<byte> defined, long min, int range)
         where T : unmanaged, IBinaryInteger<T>
     {
         var rows = values.Length;
@@ -219,9 +226,14 @@ internal sealed class RowGroupEncoder
             }
 
             _indices[r] = c;
+            if (used > rows / MaxDistinctShare)
+            {
+                return false;
+            }
         }
 
         WriteIndexPages(rows, used, !defined.IsEmpty);
+        return true;
     }
 
     /// <summary>A required BOOLEAN chunk, PLAIN (bit-packed, least significant bit first).</summary>
