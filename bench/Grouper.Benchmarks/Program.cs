@@ -21,6 +21,15 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "parquet-columns")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- parquet-columns: encode time and size per cases.parquet column
+            var stage = new StageBenchmarks();
+            stage.Setup();
+            stage.ProfileColumns();
+            return;
+        }
+
         if (args.Length >= 1 && args[0] == "e2e")
         {
             // dotnet run -c Release --project bench/Grouper.Benchmarks -- e2e [--records N] [--workers 1,2] [--baseline true|false] [--work DIR]

@@ -1,8 +1,7 @@
-using System.Text;
+using System.Runtime.CompilerServices;
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Output.Internals;
-using Parquet;
 using Parquet.Schema;
 
 namespace Grouper.Output;
@@ -12,28 +11,32 @@ internal interface ICaseColumnSet
 {
     IEnumerable<IColumnBuffer> Columns { get; }
 
-    /// <summary>Copies row <paramref name="index"/> of <paramref name="batch"/> into position <paramref name="row"/> of the buffers.</summary>
-    void Append(DischargeBatch batch, int index, int row);
+    /// <summary>
+    /// Copies rows <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/>−1 of
+    /// <paramref name="batch"/> into positions <paramref name="row"/>.. of the buffers (a run of rows
+    /// per call: one set's columns stay in cache and there is no interface call per row).
+    /// </summary>
+    void Append(DischargeBatch batch, int start, int count, int row);
 }
 
 /// <summary>
 /// Writes out/cases.parquet: one row per accepted record in input order, in row groups of
 /// <see cref="RowGroupSize"/> rows, Snappy-compressed, to a temporary file renamed on commit.
 /// Rows are copied into a row-group slot in order; a full slot is encoded on the thread pool
-/// (up to <see cref="Encoders"/> at once, each into its own single-row-group Parquet part in
-/// memory) and the parts are joined into the file in order by <see cref="ParquetStitcher"/>.
-/// A part depends only on its rows, so the file is the same bytes whatever the parallelism.
+/// (up to <see cref="Encoders"/> at once, each by its own <see cref="RowGroupEncoder"/> into
+/// memory) and the encoded row groups are appended to the file in order by
+/// <see cref="ParquetFileWriter"/>. A row group's bytes depend only on its rows, so the file is
+/// the same bytes whatever the parallelism. The schema is what Parquet.Net would write for the
+/// columns' <see cref="DataField"/>s (docs/performance.md "Choosing the Parquet writer").
 /// </summary>
 public sealed class CasesParquetWriter : IAsyncDisposable
 {
-    private static readonly ParquetOptions Options = new() { CompressionMethod = CompressionMethod.Snappy };
-
     private readonly AtomicFile _file;
     private readonly Func<Slot> _newSlot;
     private readonly Stack<Slot> _free = new();
     private readonly Queue<Task<Slot>> _encoding = new();
     private readonly ParquetSchema _schema;
-    private ParquetStitcher? _stitcher;
+    private readonly ParquetFileWriter _writer;
     private Slot? _current;
 
     internal CasesParquetWriter(string path, HospitalTable hospitals, Func<int, IEnumerable<ICaseColumnSet>> extraSets, int rowGroupSize = 128 * 1024, bool pseudonymized = false, int encoders = 0)
@@ -42,8 +45,15 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         Encoders = encoders > 0 ? encoders : Environment.ProcessorCount;
         _newSlot = () => new Slot([new IngestColumns(hospitals, rowGroupSize, pseudonymized), .. extraSets(rowGroupSize)]);
         _current = _newSlot();
-        _schema = _current.Schema;
+        var fields = new DataField[_current.Columns.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = _current.Columns[i].Field;
+        }
+
+        _schema = new ParquetSchema(fields);
         _file = new AtomicFile(path);
+        _writer = new ParquetFileWriter(_file.Stream, fields);
     }
 
     public CasesParquetWriter(string path, HospitalTable hospitals, int rowGroupSize = 128 * 1024, bool pseudonymized = false)
@@ -62,15 +72,18 @@ public sealed class CasesParquetWriter : IAsyncDisposable
 
     public async Task AppendAsync(DischargeBatch batch, CancellationToken ct = default)
     {
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < batch.Count;)
         {
             var slot = _current ??= _free.Count > 0 ? _free.Pop() : _newSlot();
-            foreach (var s in slot.Sets)
+            var n = Math.Min(batch.Count - i, RowGroupSize - slot.Rows);
+            var sets = slot.Sets;
+            for (var s = 0; s < sets.Length; s++)
             {
-                s.Append(batch, i, slot.Rows);
+                sets[s].Append(batch, i, n, slot.Rows);
             }
 
-            slot.Rows++;
+            slot.Rows += n;
+            i += n;
             if (slot.Rows == RowGroupSize)
             {
                 await DispatchAsync(ct).ConfigureAwait(false);
@@ -89,50 +102,25 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         }
 
         _encoding.Enqueue(Task.Run(
-            async () =>
+            () =>
             {
-                slot.Part.SetLength(0);
-                await EncodeAsync(slot.Part, slot.Schema, slot.Columns, slot.Rows, ct).ConfigureAwait(false);
+                slot.Encoder.Encode(slot.Columns, slot.Rows);
                 return slot;
             },
             ct));
         while (_encoding.Count >= Encoders)
         {
-            await WriteOldestAsync(ct).ConfigureAwait(false);
+            await WriteOldestAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task WriteOldestAsync(CancellationToken ct)
+    private async Task WriteOldestAsync()
     {
         var slot = await _encoding.Dequeue().ConfigureAwait(false);
-        _stitcher ??= new ParquetStitcher(_file.Stream, await EmptyFileAsync(ct).ConfigureAwait(false));
-        _stitcher.Append(slot.Part.GetBuffer().AsSpan(0, (int)slot.Part.Length));
+        _writer.Append(slot.Encoder);
         RowsWritten += slot.Rows;
         slot.Reset();
         _free.Push(slot);
-    }
-
-    private async Task<byte[]> EmptyFileAsync(CancellationToken ct)
-    {
-        using var ms = new MemoryStream();
-        await EncodeAsync(ms, _schema, [], 0, ct).ConfigureAwait(false);
-        return ms.ToArray();
-    }
-
-    /// <summary>A complete Parquet file of one row group (none when <paramref name="rows"/> is 0: the schema only).</summary>
-    private static async Task EncodeAsync(MemoryStream ms, ParquetSchema schema, IReadOnlyList<IColumnBuffer> columns, int rows, CancellationToken ct)
-    {
-        await using (var writer = await ParquetWriter.CreateAsync(schema, ms, Options, false, ct).ConfigureAwait(false))
-        {
-            if (rows > 0)
-            {
-                using var rg = writer.CreateRowGroup();
-                foreach (var c in columns)
-                {
-                    await c.WriteAsync(rg, rows, ct).ConfigureAwait(false);
-                }
-            }
-        }
     }
 
     public async Task CommitAsync(CancellationToken ct = default)
@@ -140,12 +128,11 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         await DispatchAsync(ct).ConfigureAwait(false);
         while (_encoding.Count > 0)
         {
-            await WriteOldestAsync(ct).ConfigureAwait(false);
+            await WriteOldestAsync().ConfigureAwait(false);
         }
 
         // A file with no accepted record still gets the schema (an empty, valid Parquet file).
-        _stitcher ??= new ParquetStitcher(_file.Stream, await EmptyFileAsync(ct).ConfigureAwait(false));
-        _stitcher.Finish();
+        _writer.Finish();
         await _file.CommitAsync().ConfigureAwait(false);
     }
 
@@ -163,11 +150,10 @@ public sealed class CasesParquetWriter : IAsyncDisposable
             }
         }
 
-        _stitcher?.Dispose();
         await _file.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The column buffers of one row group being filled or encoded.</summary>
+    /// <summary>The column buffers of one row group being filled or encoded, and its encoder.</summary>
     private sealed class Slot
     {
         public Slot(ICaseColumnSet[] sets)
@@ -180,14 +166,9 @@ public sealed class CasesParquetWriter : IAsyncDisposable
             }
 
             Columns = columns;
-            // Each slot has its own field objects, so its own (identical) schema to attach them to.
-            Schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
         }
 
-        public ParquetSchema Schema { get; }
-
-        /// <summary>The encoded part, reused from one row group to the next (no large array per part).</summary>
-        public MemoryStream Part { get; } = new();
+        public RowGroupEncoder Encoder { get; } = new();
 
         public ICaseColumnSet[] Sets { get; }
 
@@ -209,51 +190,46 @@ public sealed class CasesParquetWriter : IAsyncDisposable
 /// <summary>The validated input fields of a case, typed.</summary>
 internal sealed class IngestColumns : ICaseColumnSet
 {
-    private readonly HospitalTable _hospitals;
-    private readonly StringCache<Code> _codes = new(c => c.ToString());
-
-    private readonly ValueColumn<long> _line;
-    private readonly StringColumn _caseId;
-    private readonly StringColumn _hospitalId;
-    private readonly StringColumn _personId;
-    private readonly StringColumn _insurance;
-    private readonly StringColumn _assistance;
-    private readonly ValueColumn<DateOnly> _admit;
-    private readonly ValueColumn<DateOnly> _discharge;
-    private readonly ValueColumn<int> _los;
-    private readonly ValueColumn<int> _sex;
-    private readonly ValueColumn<int> _ageYears;
-    private readonly NullableColumn<int> _ageDays;
-    private readonly NullableColumn<int> _birthWeight;
-    private readonly NullableColumn<int> _admitWeight;
-    private readonly ValueColumn<int> _mode;
-    private readonly StringColumn _pdx;
-    private readonly StringColumn _sdx;
-    private readonly StringColumn _pproc;
-    private readonly StringColumn _procs;
-    private readonly ValueColumn<int> _vent;
-    private readonly ValueColumn<decimal> _total;
-    private readonly ValueColumn<decimal> _policy;
-    private readonly ValueColumn<decimal> _full;
-    private readonly ValueColumn<decimal> _partial;
-    private readonly ValueColumn<decimal> _overLimit;
-    private readonly StringColumn _care;
-    private readonly StringColumn _referral;
-    private readonly StringColumn _warnings;
-    private readonly StringCache<RecordWarnings> _warningText = new(FormatWarnings);
+    private readonly NumberColumn<long> _line;
+    private readonly TextColumn _caseId;
+    private readonly DictionaryColumn<int> _hospitalId;
+    private readonly TextColumn _personId;
+    private readonly DictionaryColumn<int> _insurance;
+    private readonly DictionaryColumn<int> _assistance;
+    private readonly NumberColumn<int> _admit;
+    private readonly NumberColumn<int> _discharge;
+    private readonly NumberColumn<int> _los;
+    private readonly NumberColumn<int> _sex;
+    private readonly NumberColumn<int> _ageYears;
+    private readonly NumberColumn<int> _ageDays;
+    private readonly NumberColumn<int> _birthWeight;
+    private readonly NumberColumn<int> _admitWeight;
+    private readonly NumberColumn<int> _mode;
+    private readonly DictionaryColumn<Code> _pdx;
+    private readonly TextColumn _sdx;
+    private readonly DictionaryColumn<Code> _pproc;
+    private readonly TextColumn _procs;
+    private readonly NumberColumn<int> _vent;
+    private readonly NumberColumn<long> _total;
+    private readonly NumberColumn<long> _policy;
+    private readonly NumberColumn<long> _full;
+    private readonly NumberColumn<long> _partial;
+    private readonly NumberColumn<long> _overLimit;
+    private readonly DictionaryColumn<int> _care;
+    private readonly DictionaryColumn<int> _referral;
+    private readonly DictionaryColumn<int> _warnings;
 
     private readonly bool _pseudonymized;
 
     public IngestColumns(HospitalTable hospitals, int capacity, bool pseudonymized)
     {
-        _hospitals = hospitals;
         _pseudonymized = pseudonymized;
         _line = new(new DataField<long>("line"), capacity);
         _caseId = new(new DataField<string>("case_id", false), capacity);
-        _hospitalId = new(new DataField<string>("hospital_id", false), capacity);
-        _personId = new(new DataField<string>("person_id", false), capacity);
-        _insurance = new(new DataField<string>("insurance_type", false), capacity);
-        _assistance = new(new DataField<string>("assistance_class", true), capacity);
+        _hospitalId = new(new DataField<string>("hospital_id", false), capacity, i => hospitals[i].HospitalId);
+        _personId = new(new DataField<string>("person_id", false), capacity, minMax: false);
+        _insurance = new(new DataField<string>("insurance_type", false), capacity, k => CodeNames.Csv((InsuranceType)k));
+        _assistance = new(new DataField<string>("assistance_class", true), capacity, k => (AssistanceClass)k == AssistanceClass.None ? null : CodeNames.Csv((AssistanceClass)k));
         _admit = new(new DataField<DateOnly>("admit_date"), capacity);
         _discharge = new(new DataField<DateOnly>("discharge_date"), capacity);
         _los = new(new DataField<int>("los"), capacity);
@@ -263,19 +239,19 @@ internal sealed class IngestColumns : ICaseColumnSet
         _birthWeight = new(new DataField<int?>("birth_weight_g", true), capacity);
         _admitWeight = new(new DataField<int?>("admit_weight_g", true), capacity);
         _mode = new(new DataField<int>("discharge_mode"), capacity);
-        _pdx = new(new DataField<string>("principal_dx", false), capacity);
-        _sdx = new(new DataField<string>("secondary_dx", false), capacity);
-        _pproc = new(new DataField<string>("principal_proc", true), capacity);
-        _procs = new(new DataField<string>("other_procs", false), capacity);
+        _pdx = new(new DataField<string>("principal_dx", false), capacity, c => c.ToString());
+        _sdx = new(new DataField<string>("secondary_dx", false), capacity, minMax: false);
+        _pproc = new(new DataField<string>("principal_proc", true), capacity, c => c.ToString());
+        _procs = new(new DataField<string>("other_procs", false), capacity, minMax: false);
         _vent = new(new DataField<int>("vent_hours"), capacity);
         _total = new(new DecimalDataField("total_cost", 18, 2, false, false), capacity);
         _policy = new(new DecimalDataField("policy_cost", 18, 2, false, false), capacity);
         _full = new(new DecimalDataField("full_self_pay", 18, 2, false, false), capacity);
         _partial = new(new DecimalDataField("partial_self_pay", 18, 2, false, false), capacity);
         _overLimit = new(new DecimalDataField("over_limit_self_pay", 18, 2, false, false), capacity);
-        _care = new(new DataField<string>("care_location", false), capacity);
-        _referral = new(new DataField<string>("referral_status", false), capacity);
-        _warnings = new(new DataField<string>("warnings", false), capacity);
+        _care = new(new DataField<string>("care_location", false), capacity, k => CodeNames.Csv((CareLocation)k));
+        _referral = new(new DataField<string>("referral_status", false), capacity, k => CodeNames.Csv((ReferralStatus)k));
+        _warnings = new(new DataField<string>("warnings", false), capacity, k => FormatWarnings((RecordWarnings)k));
     }
 
     public IEnumerable<IColumnBuffer> Columns =>
@@ -285,74 +261,106 @@ internal sealed class IngestColumns : ICaseColumnSet
         _partial, _overLimit, _care, _referral, _warnings,
     ];
 
-    public void Append(DischargeBatch batch, int index, int row)
+    public void Append(DischargeBatch batch, int start, int count, int row)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            AppendRow(batch, start + k, row + k);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AppendRow(DischargeBatch batch, int index, int row)
     {
         ref readonly var r = ref batch.Records[index];
-        _line.Values[row] = r.Line;
+        _line.Set(row, r.Line);
         _caseId.SetUtf8(row, batch.TextOf(r.CaseId));
-        _hospitalId.Set(row, _hospitals[r.HospitalIndex].HospitalId);
+        _hospitalId.Set(row, r.HospitalIndex);
         if (_pseudonymized)
         {
-            Grouper.Privacy.Pseudonymizer.Format(r.PersonKey, _personId.Reserve(row, 32));
+            Grouper.Privacy.Pseudonymizer.Format(r.PersonKey, _personId.Begin(32));
+            _personId.Commit(row, 32);
         }
         else
         {
             _personId.SetUtf8(row, batch.TextOf(r.PersonId));
         }
 
-        _insurance.Set(row, CodeNames.Csv(r.InsuranceType));
-        _assistance.Set(row, r.AssistanceClass == AssistanceClass.None ? null : CodeNames.Csv(r.AssistanceClass));
-        _admit.Values[row] = r.AdmitDate;
-        _discharge.Values[row] = r.DischargeDate;
-        _los.Values[row] = r.LengthOfStay;
-        _sex.Values[row] = (int)r.Sex;
-        _ageYears.Values[row] = r.AgeYears;
-        _ageDays.Values[row] = r.AgeDays < 0 ? null : r.AgeDays;
-        _birthWeight.Values[row] = r.BirthWeightGrams < 0 ? null : r.BirthWeightGrams;
-        _admitWeight.Values[row] = r.AdmitWeightGrams < 0 ? null : r.AdmitWeightGrams;
-        _mode.Values[row] = (int)r.DischargeMode;
-        _pdx.Set(row, _codes.Get(r.PrincipalDx));
+        _insurance.Set(row, (int)r.InsuranceType);
+        _assistance.Set(row, (int)r.AssistanceClass);
+        _admit.Set(row, r.AdmitDate);
+        _discharge.Set(row, r.DischargeDate);
+        _los.Set(row, r.LengthOfStay);
+        _sex.Set(row, (int)r.Sex);
+        _ageYears.Set(row, r.AgeYears);
+        SetOptional(_ageDays, row, r.AgeDays);
+        SetOptional(_birthWeight, row, r.BirthWeightGrams);
+        SetOptional(_admitWeight, row, r.AdmitWeightGrams);
+        _mode.Set(row, (int)r.DischargeMode);
+        _pdx.Set(row, r.PrincipalDx);
         JoinCodes(_sdx, row, batch.SecondaryDx(in r));
-        _pproc.Set(row, r.PrincipalProc.IsEmpty ? null : _codes.Get(r.PrincipalProc));
+        SetCode(_pproc, row, r.PrincipalProc);
         JoinCodes(_procs, row, batch.OtherProcs(in r));
-        _vent.Values[row] = r.VentHours;
-        _total.Values[row] = Money.ToYuanForOutput(r.TotalCostFen);
-        _policy.Values[row] = Money.ToYuanForOutput(r.PolicyCostFen);
-        _full.Values[row] = Money.ToYuanForOutput(r.FullSelfPayFen);
-        _partial.Values[row] = Money.ToYuanForOutput(r.PartialSelfPayFen);
-        _overLimit.Values[row] = Money.ToYuanForOutput(r.OverLimitSelfPayFen);
-        _care.Set(row, CodeNames.Csv(r.CareLocation));
-        _referral.Set(row, CodeNames.Csv(r.ReferralStatus));
-        _warnings.Set(row, _warningText.Get(r.Warnings));
+        _vent.Set(row, r.VentHours);
+
+        // decimal(18,2) yuan is stored as its unscaled integer: fen.
+        _total.Set(row, r.TotalCostFen);
+        _policy.Set(row, r.PolicyCostFen);
+        _full.Set(row, r.FullSelfPayFen);
+        _partial.Set(row, r.PartialSelfPayFen);
+        _overLimit.Set(row, r.OverLimitSelfPayFen);
+        _care.Set(row, (int)r.CareLocation);
+        _referral.Set(row, (int)r.ReferralStatus);
+        _warnings.Set(row, (int)r.Warnings);
     }
 
-    private void JoinCodes(StringColumn column, int row, ReadOnlySpan<Code> codes)
+    /// <summary>A value that the record marks absent with a negative number.</summary>
+    private static void SetOptional(NumberColumn<int> column, int row, int value)
     {
-        if (codes.Length <= 1)
+        if (value < 0)
         {
-            column.Set(row, codes.IsEmpty ? string.Empty : _codes.Get(codes[0]));
-            return;
+            column.SetNull(row);
         }
+        else
+        {
+            column.Set(row, value);
+        }
+    }
 
-        var length = codes.Length - 1;
+    internal static void SetCode(DictionaryColumn<Code> column, int row, Code code)
+    {
+        if (code.IsEmpty)
+        {
+            column.SetNull(row);
+        }
+        else
+        {
+            column.Set(row, code);
+        }
+    }
+
+    /// <summary>Codes joined by ';' (empty text for none), written as ASCII straight into the column.</summary>
+    private static void JoinCodes(TextColumn column, int row, ReadOnlySpan<Code> codes)
+    {
+        var max = codes.Length;
         for (var i = 0; i < codes.Length; i++)
         {
-            length += _codes.Get(codes[i]).Length;
+            max += codes[i].IsOverflow ? codes[i].ToString().Length : Code.MaxPackedLength;
         }
 
-        var span = column.Reserve(row, length);
+        var span = column.Begin(max);
         var at = 0;
         for (var i = 0; i < codes.Length; i++)
         {
             if (i > 0)
             {
-                span[at++] = ';';
+                span[at++] = (byte)';';
             }
 
-            var text = _codes.Get(codes[i]);
-            text.CopyTo(span[at..]);
-            at += text.Length;
+            at += codes[i].CopyTo(span[at..]);
         }
+
+        column.Commit(row, at);
     }
 
     internal static string FormatWarnings(RecordWarnings w)

@@ -1,14 +1,24 @@
-using Parquet;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Grouper.Output.Internals;
 using Parquet.Schema;
 
 namespace Grouper.Output;
 
-/// <summary>One Parquet column being filled for the current row group; its array is allocated once and reused.</summary>
+/// <summary>
+/// One cases.parquet column being filled for the current row group, already in the form its
+/// Parquet encoding needs (integers, unscaled decimals, UTF-8 bytes, dictionary ids); its arrays
+/// are allocated once and reused. The <see cref="Field"/> declares the column as Parquet.Net
+/// would; <see cref="ColumnType.Of"/> says how that is stored.
+/// </summary>
 internal interface IColumnBuffer
 {
     DataField Field { get; }
 
-    Task WriteAsync(ParquetRowGroupWriter rowGroup, int rows, CancellationToken ct);
+    /// <summary>Encodes rows 0..<paramref name="rows"/>−1 as one column chunk.</summary>
+    void Encode(RowGroupEncoder encoder, int rows);
 
     /// <summary>Called before the buffers are filled again for a new row group.</summary>
     void Reset()
@@ -16,108 +26,402 @@ internal interface IColumnBuffer
     }
 }
 
-internal sealed class ValueColumn<T>(DataField field, int capacity) : IColumnBuffer
-    where T : struct
-{
-    public DataField Field { get; } = field;
-
-    public T[] Values { get; } = new T[capacity];
-
-    public Task WriteAsync(ParquetRowGroupWriter rowGroup, int rows, CancellationToken ct) =>
-        rowGroup.WriteAsync<T>(Field, Values.AsMemory(0, rows), null, null, ct);
-}
-
-internal sealed class NullableColumn<T>(DataField field, int capacity) : IColumnBuffer
-    where T : struct
-{
-    public DataField Field { get; } = field;
-
-    public T?[] Values { get; } = new T?[capacity];
-
-    public Task WriteAsync(ParquetRowGroupWriter rowGroup, int rows, CancellationToken ct) =>
-        rowGroup.WriteAsync<T>(Field, (ReadOnlyMemory<T?>)Values.AsMemory(0, rows), null, null, ct);
-}
-
 /// <summary>
-/// A text column. Values are <see cref="ReadOnlyMemory{T}"/> slices: of a cached string (codes,
-/// names), or of this column's character arena for per-row text (case ids, pseudonyms, code
-/// lists), so filling a row allocates nothing. The arena is reused for the next row group.
+/// An INT32 (<typeparamref name="T"/> = int: int, DATE, DECIMAL precision ≤ 9) or INT64
+/// (<typeparamref name="T"/> = long: long, DECIMAL precision 10..18) column, required or optional.
 /// </summary>
-internal sealed class StringColumn(DataField field, int capacity) : IColumnBuffer
+internal sealed class NumberColumn<T> : IColumnBuffer
+    where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
 {
-    private readonly ReadOnlyMemory<char>?[] _nullable = field.IsNullable ? new ReadOnlyMemory<char>?[capacity] : [];
-    private readonly ReadOnlyMemory<char>[] _required = field.IsNullable ? [] : new ReadOnlyMemory<char>[capacity];
-    private char[] _arena = new char[Math.Max(1024, capacity * 8)];
-    private int _used;
+    private const int UnixEpochDayNumber = 719_162; // new DateOnly(1970, 1, 1).DayNumber
 
-    public DataField Field { get; } = field;
+    private readonly T[] _values;
+    private readonly byte[] _defined;
+    private readonly int _physical;
+    private readonly int _scale;
 
-    public void Set(int row, string? value)
+    public NumberColumn(DataField field, int capacity)
     {
-        if (Field.IsNullable)
+        Field = field;
+        var type = ColumnType.Of(field);
+        _physical = typeof(T) == typeof(int) ? ParquetFormat.Int32 : typeof(T) == typeof(long) ? ParquetFormat.Int64 : -1;
+        if (type.Physical != _physical)
         {
-            _nullable[row] = value?.AsMemory();
+            throw new ArgumentException($"column {field.Name} is stored as Parquet type {type.Physical}, not as {typeof(T).Name}", nameof(field));
         }
-        else
+
+        _scale = type.Logical == LogicalKind.Decimal ? type.Scale : 0;
+        _values = new T[capacity];
+        _defined = field.IsNullable ? new byte[capacity] : [];
+    }
+
+    public DataField Field { get; }
+
+    /// <summary>The stored value (for a decimal column: unscaled, e.g. fen for decimal(18,2) yuan).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int row, T value)
+    {
+        _values[row] = value;
+        if (_defined.Length != 0)
         {
-            _required[row] = (value ?? string.Empty).AsMemory();
+            _defined[row] = 1;
         }
     }
 
-    /// <summary>Room for <paramref name="length"/> characters of row <paramref name="row"/>'s value, to be filled by the caller.</summary>
-    public Span<char> Reserve(int row, int length)
+    public void Set(int row, T? value)
     {
-        if (_used + length > _arena.Length)
+        if (value is { } v)
         {
-            // Earlier rows keep their slices of the old array; only new rows use the new one.
-            _arena = new char[Math.Max(_arena.Length * 2, length)];
-            _used = 0;
-        }
-
-        var memory = _arena.AsMemory(_used, length);
-        _used += length;
-        if (Field.IsNullable)
-        {
-            _nullable[row] = memory;
+            Set(row, v);
         }
         else
         {
-            _required[row] = memory;
+            SetNull(row);
+        }
+    }
+
+    public void SetNull(int row)
+    {
+        if (_defined.Length == 0)
+        {
+            throw new InvalidOperationException($"column {Field.Name} is required: no null");
         }
 
-        return memory.Span;
+        _values[row] = T.Zero;
+        _defined[row] = 0;
+    }
+
+    /// <summary>A DATE: days since 1970-01-01.</summary>
+    public void Set(int row, DateOnly date) => Set(row, T.CreateChecked(date.DayNumber - UnixEpochDayNumber));
+
+    /// <summary>A DECIMAL from a decimal value: digits past the column's scale are cut off (toward zero), as Parquet.Net does.</summary>
+    public void SetDecimal(int row, decimal value) => Set(row, T.CreateChecked(Decimals.Unscaled(value, _scale)));
+
+    public void Encode(RowGroupEncoder encoder, int rows) =>
+        encoder.Numbers<T>(_values.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _physical);
+}
+
+/// <summary>A required BOOLEAN column.</summary>
+internal sealed class BoolColumn : IColumnBuffer
+{
+    private readonly bool[] _values;
+
+    public BoolColumn(DataField field, int capacity)
+    {
+        if (ColumnType.Of(field).Physical != ParquetFormat.Boolean || field.IsNullable)
+        {
+            throw new ArgumentException($"column {field.Name} is not a required boolean", nameof(field));
+        }
+
+        Field = field;
+        _values = new bool[capacity];
+    }
+
+    public DataField Field { get; }
+
+    public void Set(int row, bool value) => _values[row] = value;
+
+    public void Encode(RowGroupEncoder encoder, int rows) => encoder.Booleans(_values.AsSpan(0, rows));
+}
+
+/// <summary>
+/// A text column of mostly distinct values (case ids, pseudonyms, code lists), stored PLAIN. Each
+/// row's UTF-8 bytes are written straight into an arena in PLAIN form (length, bytes), so encoding
+/// a page is a copy. Rows must be set in order, each once (a row group is filled front to back).
+/// </summary>
+internal sealed class TextColumn : IColumnBuffer
+{
+    private readonly int[] _ends;
+    private readonly byte[] _defined;
+    private readonly bool _minMax;
+    private byte[] _arena;
+    private int _used;
+    private int _next;
+
+    /// <param name="minMax">Write min/max statistics (a byte comparison per row: worth it where readers filter on the column).</param>
+    public TextColumn(DataField field, int capacity, bool minMax = true)
+    {
+        if (ColumnType.Of(field).Physical != ParquetFormat.ByteArray)
+        {
+            throw new ArgumentException($"column {field.Name} is not text", nameof(field));
+        }
+
+        Field = field;
+        _minMax = minMax;
+        _ends = new int[capacity];
+        _defined = field.IsNullable ? new byte[capacity] : [];
+        _arena = new byte[Math.Max(1024, capacity * 24)];
+    }
+
+    public DataField Field { get; }
+
+    /// <summary>Room for up to <paramref name="maxLength"/> bytes of the next row's value; then <see cref="Commit"/> what was written.</summary>
+    public Span<byte> Begin(int maxLength)
+    {
+        if (_used + 4 + maxLength > _arena.Length)
+        {
+            Array.Resize(ref _arena, Math.Max(checked(_arena.Length * 2), checked(_used + 4 + maxLength)));
+        }
+
+        return _arena.AsSpan(_used + 4, maxLength);
+    }
+
+    /// <summary>Row <paramref name="row"/>'s value is the first <paramref name="length"/> bytes given by <see cref="Begin"/>.</summary>
+    public void Commit(int row, int length)
+    {
+        CheckOrder(row);
+        BinaryPrimitives.WriteInt32LittleEndian(_arena.AsSpan(_used), length);
+        _used += 4 + length;
+        _ends[row] = _used;
+        if (_defined.Length != 0)
+        {
+            _defined[row] = 1;
+        }
     }
 
     public void SetUtf8(int row, ReadOnlySpan<byte> utf8)
     {
-        var chars = Reserve(row, System.Text.Encoding.UTF8.GetCharCount(utf8));
-        System.Text.Encoding.UTF8.GetChars(utf8, chars);
+        utf8.CopyTo(Begin(utf8.Length));
+        Commit(row, utf8.Length);
     }
 
-    public void Reset() => _used = 0;
+    /// <summary>A value from a string (null: a null, or the empty string in a required column).</summary>
+    public void Set(int row, string? value)
+    {
+        if (value is null)
+        {
+            SetNull(row);
+            return;
+        }
 
-    public Task WriteAsync(ParquetRowGroupWriter rowGroup, int rows, CancellationToken ct) => Field.IsNullable
-        ? rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, (ReadOnlyMemory<ReadOnlyMemory<char>?>)_nullable.AsMemory(0, rows), null, null, ct)
-        : rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, _required.AsMemory(0, rows), null, null, ct);
+        var n = Encoding.UTF8.GetByteCount(value);
+        Encoding.UTF8.GetBytes(value, Begin(n));
+        Commit(row, n);
+    }
+
+    public void SetNull(int row)
+    {
+        if (_defined.Length == 0)
+        {
+            Commit(row, 0);
+            return;
+        }
+
+        CheckOrder(row);
+        _ends[row] = _used;
+        _defined[row] = 0;
+    }
+
+    public void Reset()
+    {
+        _used = 0;
+        _next = 0;
+    }
+
+    public void Encode(RowGroupEncoder encoder, int rows) =>
+        encoder.PlainBinary(_arena.AsSpan(0, _used), _ends.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _minMax);
+
+    private void CheckOrder(int row)
+    {
+        if (row != _next)
+        {
+            throw new InvalidOperationException($"column {Field.Name}: row {row} set out of order (expected {_next})");
+        }
+
+        _next++;
+    }
 }
 
-/// <summary>Caches the string form of codes and other repeated values so output does not allocate per row.</summary>
-internal sealed class StringCache<TKey>(Func<TKey, string> format)
+/// <summary>
+/// A text column of few distinct values (codes, names, reasons, versions), dictionary-encoded.
+/// A row holds an id into this column's table of distinct values; the table is reached by a key
+/// (an enum's or a catalog index's int, a <see cref="Core.Code"/>, …) so filling a row is an array
+/// or hash lookup, and the text is formatted (by the function given) only the first time a key
+/// is seen. Each chunk renumbers the ids it uses (<see cref="RowGroupEncoder.Dictionary"/>), so the
+/// file does not depend on what earlier row groups put in the table.
+/// </summary>
+internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     where TKey : notnull
 {
-    private readonly Dictionary<TKey, string> _cache = [];
+    private const int NullId = -1;
+    private const int DenseKeyLimit = 1 << 17;
 
-    public string Get(TKey key)
+    /// <summary>A table this large is dropped between row groups (ids are per column, so only memory is at stake).</summary>
+    private const int MaxRetainedValues = 1 << 20;
+
+    private readonly int[] _ids;
+    private readonly bool _optional;
+    private readonly Func<TKey, string?> _format;
+    private readonly Dictionary<TKey, int> _byKey;
+    private readonly Dictionary<string, int> _byText = new(StringComparer.Ordinal);
+    private int[] _byIntKey = []; // int keys −1..DenseKeyLimit−2 at key+1: id+2, 0 = not seen yet
+    private byte[] _values = new byte[1024];
+    private int _valuesUsed;
+    private int[] _starts = new int[64];
+    private int[] _ends = new int[64];
+    private int _count;
+
+    /// <param name="format">The text of a key; null for a null value (the empty string in a required column).</param>
+    public DictionaryColumn(DataField field, int capacity, Func<TKey, string?> format, IEqualityComparer<TKey>? keys = null)
     {
-        if (!_cache.TryGetValue(key, out var s))
+        if (ColumnType.Of(field).Physical != ParquetFormat.ByteArray)
         {
-            s = format(key);
-            if (_cache.Count < 1_000_000)
+            throw new ArgumentException($"column {field.Name} is not text", nameof(field));
+        }
+
+        Field = field;
+        _optional = field.IsNullable;
+        _format = format;
+        _byKey = new Dictionary<TKey, int>(keys);
+        _ids = new int[capacity];
+    }
+
+    public DataField Field { get; }
+
+    /// <summary>Distinct values a chunk may have and stay dictionary-encoded.</summary>
+    public int MaxDictionaryEntries { get; init; } = 1 << 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int row, TKey key) => _ids[row] = IdOf(key);
+
+    public void SetNull(int row) => _ids[row] = _optional ? NullId : IdOfText(string.Empty);
+
+    public void Reset()
+    {
+        if (_count > MaxRetainedValues)
+        {
+            _byKey.Clear();
+            _byText.Clear();
+            _byIntKey = [];
+            _count = 0;
+            _valuesUsed = 0;
+        }
+    }
+
+    public void Encode(RowGroupEncoder encoder, int rows) =>
+        encoder.Dictionary(_ids.AsSpan(0, rows), _values.AsSpan(0, _valuesUsed), _starts.AsSpan(0, _count), _ends.AsSpan(0, _count), _optional, MaxDictionaryEntries);
+
+    private int IdOf(TKey key)
+    {
+        if (typeof(TKey) == typeof(int))
+        {
+            var slot = Unsafe.As<TKey, int>(ref key) + 1;
+            if ((uint)slot < DenseKeyLimit)
             {
-                _cache[key] = s;
+                if (slot < _byIntKey.Length && _byIntKey[slot] != 0)
+                {
+                    return _byIntKey[slot] - 2;
+                }
+
+                var id = Format(key);
+                if (slot >= _byIntKey.Length)
+                {
+                    Array.Resize(ref _byIntKey, Math.Min(DenseKeyLimit, Math.Max(slot + 1, _byIntKey.Length * 2)));
+                }
+
+                _byIntKey[slot] = id + 2;
+                return id;
             }
         }
 
-        return s;
+        if (!_byKey.TryGetValue(key, out var found))
+        {
+            found = Format(key);
+            _byKey[key] = found;
+        }
+
+        return found;
+    }
+
+    private int Format(TKey key)
+    {
+        var text = _format(key);
+        return text is null ? (_optional ? NullId : IdOfText(string.Empty)) : IdOfText(text);
+    }
+
+    private int IdOfText(string text)
+    {
+        if (_byText.TryGetValue(text, out var id))
+        {
+            return id;
+        }
+
+        var n = Encoding.UTF8.GetByteCount(text);
+        if (_valuesUsed + 4 + n > _values.Length)
+        {
+            Array.Resize(ref _values, Math.Max(_values.Length * 2, _valuesUsed + 4 + n));
+        }
+
+        if (_count == _starts.Length)
+        {
+            Array.Resize(ref _starts, _count * 2);
+            Array.Resize(ref _ends, _count * 2);
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(_values.AsSpan(_valuesUsed), n);
+        Encoding.UTF8.GetBytes(text, _values.AsSpan(_valuesUsed + 4));
+        _starts[_count] = _valuesUsed;
+        _valuesUsed += 4 + n;
+        _ends[_count] = _valuesUsed;
+        id = _count++;
+        _byText[text] = id;
+        return id;
+    }
+}
+
+/// <summary>Decimal values as the unscaled integers DECIMAL columns store.</summary>
+internal static class Decimals
+{
+    private static readonly ulong[] Pow10 = BuildPow10();
+
+    /// <summary>
+    /// <paramref name="value"/> × 10^<paramref name="scale"/>, digits past the scale cut off toward
+    /// zero (Parquet.Net 6.1 writes decimals the same way: 1.239 at scale 2 is stored as 123).
+    /// </summary>
+    public static long Unscaled(decimal value, int scale)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var s = (bits[3] >> 16) & 0xFF;
+        if (s >= scale)
+        {
+            // More places than the column keeps (often a computed ratio with a full 96-bit mantissa): cut them.
+            var m = ((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+            var k = s - scale;
+            if (k > 0)
+            {
+                m = k < Pow10.Length ? m / Pow10[k] : m / Pow10[k - 19] / Pow10[19];
+            }
+
+            if (m <= long.MaxValue)
+            {
+                return bits[3] < 0 ? -(long)m : (long)m;
+            }
+        }
+        else if (bits[2] == 0)
+        {
+            var m = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+            var p = Pow10[scale - s];
+            if (m <= long.MaxValue / p)
+            {
+                m *= p;
+                return bits[3] < 0 ? -(long)m : (long)m;
+            }
+        }
+
+        // Out of the fast paths' range: exact decimal arithmetic (throws OverflowException past long).
+        return decimal.ToInt64(decimal.Truncate(value * (decimal)Pow10[scale]));
+    }
+
+    private static ulong[] BuildPow10()
+    {
+        var p = new ulong[20];
+        p[0] = 1;
+        for (var i = 1; i < p.Length; i++)
+        {
+            p[i] = p[i - 1] * 10;
+        }
+
+        return p;
     }
 }

@@ -109,6 +109,20 @@ public sealed class Pseudonymizer
         }
     }
 
+    /// <summary>Writes the same 32 lower-case hex digits as ASCII bytes (UTF-8 output columns).</summary>
+    public static void Format(UInt128 pseudonym, Span<byte> destination)
+    {
+        var hi = (ulong)(pseudonym >> 64);
+        var lo = (ulong)pseudonym;
+        for (var i = 15; i >= 0; i--)
+        {
+            destination[i] = "0123456789abcdef"u8[(int)(hi & 0xF)];
+            destination[16 + i] = "0123456789abcdef"u8[(int)(lo & 0xF)];
+            hi >>= 4;
+            lo >>= 4;
+        }
+    }
+
     /// <summary>
     /// The configured key: the file named by <paramref name="keyFile"/> (a setting, never the key
     /// itself on a command line), else <see cref="KeyFileVariable"/>, else <see cref="KeyVariable"/>.
