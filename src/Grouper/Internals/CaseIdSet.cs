@@ -42,15 +42,26 @@ internal sealed class CaseIdSet
         public ulong Ref;
     }
 
+    /// <summary>Empties the set, keeping its memory for reuse.</summary>
+    public void Clear()
+    {
+        Array.Clear(_table);
+        _count = 0;
+        _chunks.RemoveRange(Math.Min(1, _chunks.Count), Math.Max(0, _chunks.Count - 1));
+        _chunkUsed = _chunks.Count == 0 ? ChunkSize : 0;
+    }
+
     /// <summary>Adds the id; false when it was already present.</summary>
-    public bool Add(ReadOnlySpan<byte> id)
+    public bool Add(ReadOnlySpan<byte> id) => Add(id, Hash(id));
+
+    /// <summary>Adds the id whose <see cref="Hash"/> the caller already has; false when it was already present.</summary>
+    public bool Add(ReadOnlySpan<byte> id, ulong h)
     {
         if (_count * 2 >= _table.Length)
         {
             Grow();
         }
 
-        var h = Hash(id);
         var mask = _table.Length - 1;
         var slot = (int)(h & (ulong)mask);
         while (true)
@@ -73,9 +84,10 @@ internal sealed class CaseIdSet
         }
     }
 
-    public bool Contains(ReadOnlySpan<byte> id)
+    public bool Contains(ReadOnlySpan<byte> id) => Contains(id, Hash(id));
+
+    public bool Contains(ReadOnlySpan<byte> id, ulong h)
     {
-        var h = Hash(id);
         var mask = _table.Length - 1;
         var slot = (int)(h & (ulong)mask);
         while (true)

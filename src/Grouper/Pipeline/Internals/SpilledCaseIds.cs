@@ -71,85 +71,43 @@ internal sealed class SpilledCaseIds(SpillDirectory directory, int partitions) :
         return duplicates;
     }
 
-    /// <summary>One buffer and one list per thread serve all its partitions (no large-object churn).</summary>
+    /// <summary>One buffer and one index per thread serve all its partitions (no large-object churn).</summary>
     private sealed class Scratch
     {
         public byte[] Buffer = [];
-        public readonly List<Entry> Entries = [];
+        public readonly CaseIdSet Seen = new(131_072);
         public readonly List<long> Lines = [];
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FindDuplicates(int p, Scratch scratch)
     {
+        // A partition holds its records in input order (the sequencer wrote them), so an in-order
+        // index of the partition's accepted ids decides exactly as the whole run's index would:
+        // equal ids are always in the same partition.
         var used = _spill.ReadInto(p, ref scratch.Buffer);
         var data = scratch.Buffer;
-        var entries = scratch.Entries;
-        entries.Clear();
+        var seen = scratch.Seen;
+        seen.Clear();
         for (var pos = 0; pos < used;)
         {
+            var hash = BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(pos));
+            var line = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(pos + 8));
+            var accepted = data[pos + 16] != 0;
             var length = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(pos + 17));
-            entries.Add(new Entry(
-                BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(pos)),
-                BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(pos + 8)),
-                pos + HeaderSize,
-                length,
-                data[pos + 16] != 0));
+            var id = data.AsSpan(pos + HeaderSize, length);
+            if (accepted ? !seen.Add(id, hash) : seen.Contains(id, hash))
+            {
+                scratch.Lines.Add(line);
+            }
+
             pos += HeaderSize + length;
-        }
-
-        // Equal ids end up next to each other, in line order: every record after the first
-        // accepted one repeats it (accepted or not), exactly as an in-order index would decide.
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries);
-        span.Sort(new EntryOrder(data));
-        for (var start = 0; start < span.Length;)
-        {
-            var end = start + 1;
-            while (end < span.Length && SameId(data, span[start], span[end]))
-            {
-                end++;
-            }
-
-            var owned = false;
-            for (var i = start; i < end; i++)
-            {
-                if (owned)
-                {
-                    scratch.Lines.Add(span[i].Line);
-                }
-                else
-                {
-                    owned = span[i].Accepted;
-                }
-            }
-
-            start = end;
         }
 
         _spill.Delete(p);
     }
 
     public void Dispose() => _spill.Dispose();
-
-    private static bool SameId(byte[] data, in Entry a, in Entry b) =>
-        a.Hash == b.Hash && data.AsSpan(a.Offset, a.Length).SequenceEqual(data.AsSpan(b.Offset, b.Length));
-
-    private readonly record struct Entry(ulong Hash, long Line, int Offset, int Length, bool Accepted);
-
-    private readonly struct EntryOrder(byte[] data) : IComparer<Entry>
-    {
-        public int Compare(Entry x, Entry y)
-        {
-            var c = x.Hash.CompareTo(y.Hash);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = data.AsSpan(x.Offset, x.Length).SequenceCompareTo(data.AsSpan(y.Offset, y.Length));
-            return c != 0 ? c : x.Line.CompareTo(y.Line);
-        }
-    }
 }
 
 /// <summary>DUPLICATE_CASE from the lines a first pass found (<see cref="SpilledCaseIds.FindDuplicates"/>).</summary>
