@@ -182,7 +182,7 @@ internal sealed class PartitionedSpill : IDisposable
     /// (settling one takes ~100 MB per thread), at most <paramref name="max"/> (open files: a first
     /// pass writes two files per partition).
     /// </summary>
-    public static int CountFor(long expected, int max = 512)
+    public static int CountFor(long expected, int max = 1024)
     {
         var p = 1;
         while (p < max && (long)p * 131_072 < expected)
