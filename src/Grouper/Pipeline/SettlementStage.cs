@@ -24,7 +24,6 @@ internal sealed class SettlementStage : IDisposable
     private readonly PolicyStore _policies;
     private readonly HospitalTable _hospitals;
     private readonly bool _pseudonymized;
-    private readonly SpillDirectory _directory;
     private readonly PartitionedSpill _inputs;
     private readonly PartitionedSpill _results;
     private readonly PartitionedSpill _states;
@@ -42,7 +41,6 @@ internal sealed class SettlementStage : IDisposable
         Region = region;
         _hospitals = hospitals;
         _pseudonymized = pseudonymized;
-        _directory = directory;
         _inputs = new PartitionedSpill(directory, "chain-inputs", partitions);
         _results = new PartitionedSpill(directory, "chain-results", partitions);
         _states = new PartitionedSpill(directory, "states", partitions);
