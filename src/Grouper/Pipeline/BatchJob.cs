@@ -58,8 +58,11 @@ public sealed record BatchJobOptions
     /// </summary>
     public long InMemoryDuplicateLimit { get; init; } = 4_000_000;
 
-    /// <summary>Spill partitions (0: one per ~256 K records estimated from the file size). Tests set it to show outputs do not depend on it.</summary>
+    /// <summary>Spill partitions (0: one per ~128 K records estimated from the file size). Tests set it to show outputs do not depend on it.</summary>
     internal int SpillPartitions { get; init; }
+
+    /// <summary>Test hook: runs after the first pass of a two-pass run, before the second reads the input again.</summary>
+    internal Action? AfterFirstPass { get; init; }
 }
 
 /// <summary>Which catalog a run used.</summary>
@@ -141,6 +144,7 @@ public sealed class BatchJob(BatchJobOptions options)
                 using var ids = new SpilledCaseIds(spill, spillPartitions);
                 settlement = Settles ? new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, spill, spillPartitions) : null;
                 long read1 = 0, rejected1 = 0;
+                string? firstPassSha = null;
                 try
                 {
                     await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
@@ -162,7 +166,10 @@ public sealed class BatchJob(BatchJobOptions options)
                             ct,
                             ids).ConfigureAwait(false);
                         runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
+                        firstPassSha = reader1.Raw?.Sha256Hex;
                     }
+
+                    Options.AfterFirstPass?.Invoke();
 
                     (firstPass, firstPassCpu) = clock.Lap();
                     var duplicates = ids.FindDuplicates(Options.Workers);
@@ -183,7 +190,7 @@ public sealed class BatchJob(BatchJobOptions options)
                     }
 
                     (between, betweenCpu) = clock.Lap();
-                    await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, progress, ct).ConfigureAwait(false);
+                    await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, firstPassSha, progress, ct).ConfigureAwait(false);
                     (writePass, writePassCpu) = clock.Lap();
 
                     if (store is not null)
@@ -201,7 +208,7 @@ public sealed class BatchJob(BatchJobOptions options)
             }
             else
             {
-                await WriteAsync(manifest, dischargesPath, hospitals, null, pipeline, null, progress, ct).ConfigureAwait(false);
+                await WriteAsync(manifest, dischargesPath, hospitals, null, pipeline, null, null, progress, ct).ConfigureAwait(false);
                 (writePass, writePassCpu) = clock.Lap();
             }
         }
@@ -245,7 +252,7 @@ public sealed class BatchJob(BatchJobOptions options)
         return manifest;
     }
 
-    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, CaseIdCheck? caseIds, IProgress<BatchProgress>? progress, CancellationToken ct)
+    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, CaseIdCheck? caseIds, string? firstPassSha, IProgress<BatchProgress>? progress, CancellationToken ct)
     {
         var outDir = Options.OutputDirectory;
         Directory.CreateDirectory(outDir);
@@ -328,6 +335,13 @@ public sealed class BatchJob(BatchJobOptions options)
             ct,
             caseIds,
             settlement is null ? null : settlement.Attach).ConfigureAwait(false);
+
+        // The second pass joins the first pass's results by line: a file that changed in between
+        // would pair records with another record's duplicates and chain. Nothing is committed then.
+        if (firstPassSha is not null && reader.Raw?.Sha256Hex is { } secondPassSha && secondPassSha != firstPassSha)
+        {
+            throw new InputException(dischargesPath, $"the file changed while the run was reading it (SHA-256 {firstPassSha} on the first read, {secondPassSha} on the second); nothing was written: run again on a file that is not being written to");
+        }
 
         await cases.CommitAsync(ct).ConfigureAwait(false);
         await rejects.CommitAsync().ConfigureAwait(false);

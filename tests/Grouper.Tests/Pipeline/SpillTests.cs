@@ -256,4 +256,25 @@ public sealed class SpillTests : IDisposable
             seed: "0N0XIzNsQ0O4");
         Assert.True(SettlementStage.CompareOrdinal(Encoding.UTF8.GetBytes("\uE000"), Encoding.UTF8.GetBytes("😀")) > 0);
     }
+
+    [Fact]
+    public async Task AFileThatChangesBetweenTheTwoReadsIsRefusedAndNothingIsWritten()
+    {
+        var input = Generate(25);
+        var discharges = Path.Combine(input, "discharges.csv");
+        var outDir = Path.Combine(_dir, "changed");
+        var ex = await Assert.ThrowsAsync<Grouper.Core.InputException>(() => new BatchJob(new BatchJobOptions
+        {
+            InputDirectory = input,
+            OutputDirectory = outDir,
+            Policies = PolicyStore.Load(Path.Combine(TestPaths.SampleData, "policies")),
+            Region = "350900",
+            AfterFirstPass = () => File.AppendAllText(discharges, File.ReadLines(discharges).Skip(1).First() + "\n"),
+        }).RunAsync());
+        Assert.Contains("changed while the run was reading it", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDir, "cases.parquet")));
+        Assert.False(File.Exists(Path.Combine(outDir, "manifest.json")));
+        Assert.Empty(Directory.GetDirectories(outDir, ".grouper-spill-*"));
+        Assert.Empty(Directory.GetFiles(outDir, ".*tmp*"));
+    }
 }
