@@ -115,7 +115,7 @@ internal sealed class SettlementStage : IDisposable
     {
         _inputs.Complete();
         long settled = 0;
-        Parallel.For(
+        SpillDirectory.Unwrap(() => Parallel.For(
             0,
             _inputs.Partitions,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
@@ -125,7 +125,7 @@ internal sealed class SettlementStage : IDisposable
                 Interlocked.Add(ref settled, SettlePartition(p, duplicates, store, scratch));
                 return scratch;
             },
-            _ => { });
+            _ => { }));
 
         _results.Complete();
         _states.Complete();
@@ -466,12 +466,27 @@ internal sealed class SettlementStage : IDisposable
 
     public void Dispose()
     {
-        _inputs.Dispose();
-        _results.Dispose();
-        _states.Dispose();
+        // Every file is closed even if one close fails (a full disk on the last flush), so the
+        // spill directory can be deleted on every system.
         foreach (var c in _cursors)
         {
             c.Dispose();
+        }
+
+        try
+        {
+            _inputs.Dispose();
+        }
+        finally
+        {
+            try
+            {
+                _results.Dispose();
+            }
+            finally
+            {
+                _states.Dispose();
+            }
         }
     }
 
@@ -531,7 +546,7 @@ internal sealed class SettlementStage : IDisposable
                 return false;
             }
 
-            line = BinaryPrimitives.ReadInt64LittleEndian(_buffer.AsSpan(_pos));
+            line = MemoryMarshal.AsRef<SpilledResult>(_buffer.AsSpan(_pos, Size)).Line;
             return true;
         }
 

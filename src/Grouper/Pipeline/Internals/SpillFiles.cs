@@ -63,16 +63,50 @@ internal sealed class SpillDirectory : IDisposable
         System.IO.Path.GetDirectoryName(Path)!,
         $"no space left for the run's temporary files ({ex.Message.Split(':')[0].Trim()}); they need about 300 bytes per input record while the run lasts: free space there or point --temp-dir at a larger disk");
 
-    /// <summary>ENOSPC / EDQUOT on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
-    public static bool IsDiskFull(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 122 or 112 or 39;
+    /// <summary>ENOSPC / EDQUOT (Linux numbering) on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    public static bool IsDiskFull(IOException ex) => OperatingSystem.IsWindows()
+        ? (ex.HResult & 0xFFFF) is 112 or 39
+        : (ex.HResult & 0xFFFF) is 28 or 122;
 
+    /// <summary>
+    /// Runs a <see cref="Parallel"/> loop over partitions and rethrows the first failure itself (an
+    /// <see cref="Core.InputException"/> such as a full disk first), so the host reports it as it
+    /// would from a single thread rather than as an <see cref="AggregateException"/>.
+    /// </summary>
+    public static void Unwrap(Action loop)
+    {
+        try
+        {
+            loop();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            Exception first = ex.InnerExceptions[0];
+            foreach (var inner in ex.InnerExceptions)
+            {
+                if (inner is Core.InputException)
+                {
+                    first = inner;
+                    break;
+                }
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+    }
+
+    /// <summary>
+    /// Deletes the directory. Best effort: a file the system will not let go of (an NFS
+    /// <c>.nfs*</c> file, a handle still open on Windows) leaves the directory behind rather than
+    /// failing a run whose outputs and state are already committed; it holds nothing a later run reads.
+    /// </summary>
     public void Dispose()
     {
         try
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
         }
     }
@@ -130,9 +164,23 @@ internal sealed class PartitionedSpill : IDisposable
         _writers = new FileStream?[Partitions];
         _directory.Guard(() =>
         {
+            // Close every writer even if one fails to flush (a full disk), then report the first failure.
+            Exception? first = null;
             foreach (var w in writers)
             {
-                w?.Dispose();
+                try
+                {
+                    w?.Dispose();
+                }
+                catch (IOException ex)
+                {
+                    first ??= ex;
+                }
+            }
+
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
             }
         });
     }

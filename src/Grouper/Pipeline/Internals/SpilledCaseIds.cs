@@ -44,7 +44,7 @@ internal sealed class SpilledCaseIds(SpillDirectory directory, int partitions) :
     {
         _spill.Complete();
         var duplicates = new LineBitmap();
-        Parallel.For(
+        SpillDirectory.Unwrap(() => Parallel.For(
             0,
             _spill.Partitions,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
@@ -67,7 +67,7 @@ internal sealed class SpilledCaseIds(SpillDirectory directory, int partitions) :
 
                 return scratch;
             },
-            _ => { });
+            _ => { }));
         return duplicates;
     }
 
