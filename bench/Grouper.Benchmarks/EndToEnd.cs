@@ -40,6 +40,9 @@ public static class EndToEnd
 
         var records = long.Parse(Arg("--records", "1000000"), CultureInfo.InvariantCulture);
         var workerCounts = Arg("--workers", "1,2").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray();
+
+        // --one-core true: also run 1 worker pinned to one core (taskset, Linux), the issue's one-core figure.
+        var oneCore = Arg("--one-core", "false") == "true" && OperatingSystem.IsLinux();
         var withBaseline = Arg("--baseline", "true") == "true";
         var root = RepositoryRoot();
         var reference = Environment.GetEnvironmentVariable("GROUPER_CHS_DRG20") ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "reference-data", "chs-drg-2.0"));
@@ -68,12 +71,21 @@ public static class EndToEnd
 
         var batchDll = Path.Combine(root, "src", "Grouper.Batch", "bin", "Release", "net10.0", "Grouper.Batch.dll");
         var results = new List<Measure>();
-        foreach (var w in workerCounts)
+        var runs = workerCounts.Select(w => (Workers: w, Pinned: false)).ToList();
+        if (oneCore)
         {
-            var output = Path.Combine(work, $"out-{records}-w{w}");
-            var exit = await ChildAsync("dotnet", [batchDll, "run", "--input", data, "--out", output, "--region", "350900", "--workers", w.ToString(CultureInfo.InvariantCulture),
+            runs.Add((1, true));
+        }
+
+        foreach (var (w, pinned) in runs)
+        {
+            var output = Path.Combine(work, $"out-{records}-w{w}{(pinned ? "-pinned" : string.Empty)}");
+            string[] command = [batchDll, "run", "--input", data, "--out", output, "--region", "350900", "--workers", w.ToString(CultureInfo.InvariantCulture),
                 "--drg-catalog", drgDir, "--dip-catalog", Path.Combine(root, "sample-data", "catalogs", "dip-demo"), "--policy", Path.Combine(root, "sample-data", "policies"),
-                "--pseudonym-key-file", Path.Combine(root, "sample-data", "DEMO-pseudonym.key"), "--no-progress"]).ConfigureAwait(false);
+                "--pseudonym-key-file", Path.Combine(root, "sample-data", "DEMO-pseudonym.key"), "--no-progress"];
+            var exit = pinned
+                ? await ChildAsync("taskset", ["-c", "0", "dotnet", .. command]).ConfigureAwait(false)
+                : await ChildAsync("dotnet", command).ConfigureAwait(false);
             if (exit is not (0 or 3))
             {
                 Console.Error.WriteLine($"Grouper.Batch exited with {exit}");
@@ -84,7 +96,7 @@ public static class EndToEnd
             var m = manifest.RootElement;
             var seconds = (m.GetProperty("finished_utc").GetDateTimeOffset() - m.GetProperty("started_utc").GetDateTimeOffset()).TotalSeconds;
             var res = m.GetProperty("resources");
-            results.Add(new Measure($"Grouper, {w} worker{(w > 1 ? "s" : "")}", w, m.GetProperty("records_read").GetInt64(), seconds, new FileInfo(Path.Combine(data, "discharges.csv")).Length,
+            results.Add(new Measure(pinned ? "Grouper, 1 worker, pinned to one core" : $"Grouper, {w} worker{(w > 1 ? "s" : "")}", w, m.GetProperty("records_read").GetInt64(), seconds, new FileInfo(Path.Combine(data, "discharges.csv")).Length,
                 res.GetProperty("allocated_bytes").GetInt64(), res.GetProperty("peak_working_set_bytes").GetInt64(), res.GetProperty("process_cpu_seconds").GetDouble()));
             Console.Error.WriteLine($"{results[^1].Name}: {results[^1].RecordsPerSecond:N0} records/s");
         }
