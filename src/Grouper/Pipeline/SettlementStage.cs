@@ -5,6 +5,7 @@ using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Pipeline.Internals;
 using Grouper.Settlement;
+using Unsafe = System.Runtime.CompilerServices.Unsafe;
 
 namespace Grouper.Pipeline;
 
@@ -33,7 +34,6 @@ internal sealed class SettlementStage : IDisposable
     private byte[] _entry = new byte[512];
     private long _collected;
     private long _settled = -1;
-    private long _statesUpdated;
 
     public SettlementStage(PolicyStore policies, string region, HospitalTable hospitals, bool pseudonymized, SpillDirectory directory, int partitions)
     {
@@ -49,12 +49,7 @@ internal sealed class SettlementStage : IDisposable
     /// <summary>Cases settled (after <see cref="Settle"/>), else cases collected so far.</summary>
     public long Count => _settled >= 0 ? _settled : _collected;
 
-    /// <summary>Year-to-date states the run updated (after <see cref="Settle"/>).</summary>
-    public long StatesUpdated => _statesUpdated;
-
     public string Region { get; }
-
-    public int Partitions => _inputs.Partitions;
 
     /// <summary>Parallel stage (both passes): NO_POLICY when no policy covers the region, date and insurance type.</summary>
     public void CheckPolicy(DischargeBatch batch)
@@ -380,7 +375,6 @@ internal sealed class SettlementStage : IDisposable
         _states.Write(partition, header);
         _states.Write(partition, person);
         _states.Write(partition, in state);
-        Interlocked.Increment(ref _statesUpdated);
     }
 
     /// <summary>The year-to-date states after the run (streamed from the spill, for <see cref="YearToDateStore.Commit"/>).</summary>
@@ -488,12 +482,6 @@ internal sealed class SettlementStage : IDisposable
                 _states.Dispose();
             }
         }
-    }
-
-    private static class Unsafe
-    {
-        public static int SizeOf<T>()
-            where T : unmanaged => System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     }
 
     /// <summary>A case's chain result as spilled between the passes (the policy as an index into the run's table).</summary>

@@ -57,46 +57,27 @@ public static class SettlementBatch
     public static PersonYearKey KeyOf(in SettlementCase c) => new(c.PersonId, c.Input.InsuranceType, c.Input.DischargeDate.Year);
 
     /// <summary>Input indices ordered by person id, discharge date, case id (ordinal), then input index.</summary>
-    public static int[] Order(ReadOnlySpan<SettlementCase> cases) => Order(cases, new OrderScratch()).ToArray();
-
-    /// <summary>
-    /// Reusable arrays for <see cref="Order(ReadOnlySpan{SettlementCase}, OrderScratch)"/>: a caller
-    /// settling many batches in turn keeps one, so each batch does not allocate (and free) large arrays.
-    /// </summary>
-    internal sealed class OrderScratch
-    {
-        public OrderKey[] Keys = [];
-        public int[] Index = [];
-    }
-
-    internal static ReadOnlySpan<int> Order(ReadOnlySpan<SettlementCase> cases, OrderScratch scratch)
+    public static int[] Order(ReadOnlySpan<SettlementCase> cases)
     {
         // Sorting compact keys (not the cases through an index) keeps the comparisons in cache.
-        if (scratch.Keys.Length < cases.Length)
-        {
-            scratch.Keys = new OrderKey[cases.Length];
-            scratch.Index = new int[cases.Length];
-        }
-
-        var keys = scratch.Keys.AsSpan(0, cases.Length);
+        var keys = new OrderKey[cases.Length];
         for (var i = 0; i < keys.Length; i++)
         {
             ref readonly var c = ref cases[i];
             keys[i] = new OrderKey(c.PersonId, c.Input.DischargeDate.DayNumber, c.CaseId, i);
         }
 
-        keys.Sort();
-        var idx = scratch.Index.AsSpan(0, keys.Length);
+        Array.Sort(keys);
+        var idx = new int[keys.Length];
         for (var i = 0; i < idx.Length; i++)
         {
             idx[i] = keys[i].Index;
         }
 
-        keys.Clear(); // drop the string references until the next use
         return idx;
     }
 
-    internal readonly struct OrderKey(string person, int day, string caseId, int index) : IComparable<OrderKey>
+    private readonly struct OrderKey(string person, int day, string caseId, int index) : IComparable<OrderKey>
     {
         public string Person { get; } = person;
 
@@ -131,10 +112,7 @@ public static class SettlementBatch
     /// and leave the state untouched.
     /// </summary>
     public static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results) =>
-        Apply(store, region, cases, states, results, new OrderScratch());
-
-    internal static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results, OrderScratch scratch) =>
-        Apply(store, region, cases, Order(cases, scratch), states, results);
+        Apply(store, region, cases, Order(cases), states, results);
 
     /// <summary>
     /// Settles cases the caller has already put in chain order: each person's cases in

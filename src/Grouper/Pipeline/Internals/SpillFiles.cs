@@ -185,13 +185,6 @@ internal sealed class PartitionedSpill : IDisposable
         });
     }
 
-    /// <summary>The whole partition (empty if nothing was written to it).</summary>
-    public byte[] Read(int partition)
-    {
-        var path = PathOf(partition);
-        return System.IO.File.Exists(path) ? System.IO.File.ReadAllBytes(path) : [];
-    }
-
     /// <summary>Reads the whole partition into <paramref name="buffer"/> (grown when too small); returns its length.</summary>
     public int ReadInto(int partition, ref byte[] buffer)
     {
@@ -247,8 +240,6 @@ internal sealed class LineBitmap
 {
     private ulong[] _bits = new ulong[1024];
 
-    public long Count { get; private set; }
-
     public void Set(long line)
     {
         var word = (int)(line >> 6);
@@ -257,12 +248,7 @@ internal sealed class LineBitmap
             Array.Resize(ref _bits, Math.Max(_bits.Length * 2, word + 1));
         }
 
-        var mask = 1UL << (int)(line & 63);
-        if ((_bits[word] & mask) == 0)
-        {
-            _bits[word] |= mask;
-            Count++;
-        }
+        _bits[word] |= 1UL << (int)(line & 63);
     }
 
     public bool this[long line]

@@ -7,8 +7,8 @@ namespace Grouper.Pipeline.Internals;
 /// <summary>
 /// DUPLICATE_CASE in bounded memory, first pass: every record's case id goes to a partition by its
 /// hash (with its line and whether another check rejected it), nothing is rejected as a duplicate
-/// yet. <see cref="FindDuplicates"/> then reads one partition at a time and marks the lines that
-/// repeat an earlier accepted id; <see cref="KnownDuplicates"/> applies them in the next pass.
+/// yet. <see cref="FindDuplicates"/> then reads each partition whole (several at once) and marks
+/// the lines that repeat an earlier accepted id; <see cref="KnownDuplicates"/> applies them in the next pass.
 /// The lines marked are exactly those the in-memory <see cref="CaseDeduplicator"/> rejects.
 /// </summary>
 internal sealed class SpilledCaseIds(SpillDirectory directory, int partitions) : CaseIdCheck, IDisposable
