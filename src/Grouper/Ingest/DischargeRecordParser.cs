@@ -41,6 +41,10 @@ public sealed class DischargeRecordParser
     private byte[] _unquoted = new byte[1024];
     private readonly string? _insuredProvince;
 
+    // The care location each hospital implies for the run's insured region, worked out once: the
+    // region arithmetic builds strings, and this check runs for every record.
+    private readonly CareLocation[] _expectedLocation;
+
     public DischargeRecordParser(IReadOnlyList<string> header, HospitalTable hospitals, ValidationOptions? options = null)
     {
         _fieldCount = header.Count;
@@ -55,6 +59,11 @@ public sealed class DischargeRecordParser
         _fieldStart = new int[_fieldCount + 1];
         _fieldLength = new int[_fieldCount + 1];
         _insuredProvince = _options.InsuredRegion is { Length: 6 } r ? r[..2] : null;
+        _expectedLocation = new CareLocation[hospitals.Count];
+        for (var i = 0; i < hospitals.Count && _options.InsuredRegion is { } region; i++)
+        {
+            _expectedLocation[i] = ExpectedLocation(hospitals[i], region);
+        }
     }
 
     /// <summary>
@@ -573,7 +582,7 @@ public sealed class DischargeRecordParser
             warnings |= RecordWarnings.ReferralIgnored;
         }
 
-        if (_options.InsuredRegion is { } region && ExpectedLocation(_hospitals[hospitalIndex], region) != care)
+        if (_options.InsuredRegion is not null && _expectedLocation[hospitalIndex] != care)
         {
             warnings |= RecordWarnings.LocationMismatch;
         }

@@ -97,7 +97,7 @@ internal sealed class CaseStage
 
             if (_dipCatalog is not null)
             {
-                var matcher = policy?.Dip is { } pricing ? _dipMatchers.GetOrAdd(pricing, p => new DipMatcher(_dipCatalog, ScoringFrom(p))) : _defaultDip!;
+                var matcher = policy?.Dip is { } pricing ? _dipMatchers.GetOrAdd(pricing, static (p, catalog) => new DipMatcher(catalog, ScoringFrom(p)), _dipCatalog) : _defaultDip!;
                 var input = new DipInput(rec.PrincipalDx, batch.SecondaryDx(in rec), rec.PrincipalProc, batch.OtherProcs(in rec), rec.AgeYears, rec.AgeDays,
                     rec.DischargeMode, rec.LengthOfStay, rec.TotalCostFen, hospital.Level, hospital.Kind);
                 matcher.Match(in input, out batch.Dip[i]);
