@@ -141,11 +141,15 @@ internal sealed class SettlementStage : IDisposable
     {
         public byte[] Data = [];
         public EntryRef[] Entries = [];
+        public ulong[] Keys = [];
         public ChainOrder[] Order = [];
-        public SettlementCase[] Cases = [];
-        public CaseSettlement[] Results = [];
-        public CaseSettlement[] ByEntry = [];
-        public readonly Dictionary<PersonYearKey, PersonYearState> States = [];
+        public SpilledResult[] Results = [];
+        public readonly List<PersonYearKey> StoreKeys = [];
+
+        // The current person's states, one per (insurance type, year): a person has a handful.
+        public PersonYearState[] PersonStates = new PersonYearState[8];
+        public (InsuranceType Insurance, int Year)[] PersonStateKeys = new (InsuranceType, int)[8];
+        public int PersonStateCount;
 
         /// <summary>Grows <paramref name="array"/> to hold <paramref name="length"/> items, keeping its contents.</summary>
         public static void Ensure<T>(ref T[] array, int length)
@@ -154,6 +158,28 @@ internal sealed class SettlementStage : IDisposable
             {
                 Array.Resize(ref array, Math.Max(length + (length / 4), 1024));
             }
+        }
+
+        /// <summary>The current person's state of (insurance, year); a new one starts at zero.</summary>
+        public ref PersonYearState PersonState(InsuranceType insurance, int year)
+        {
+            for (var i = 0; i < PersonStateCount; i++)
+            {
+                if (PersonStateKeys[i].Insurance == insurance && PersonStateKeys[i].Year == year)
+                {
+                    return ref PersonStates[i];
+                }
+            }
+
+            if (PersonStateCount == PersonStates.Length)
+            {
+                Array.Resize(ref PersonStates, PersonStates.Length * 2);
+                Array.Resize(ref PersonStateKeys, PersonStateKeys.Length * 2);
+            }
+
+            PersonStateKeys[PersonStateCount] = (insurance, year);
+            PersonStates[PersonStateCount] = default;
+            return ref PersonStates[PersonStateCount++];
         }
     }
 
@@ -169,8 +195,8 @@ internal sealed class SettlementStage : IDisposable
     }
 
     /// <summary>
-    /// A case's place in chain order: person (by key), discharge day, case id, input order. Compared
-    /// without touching the case's bytes unless one person has two cases on a day.
+    /// A case's place in chain order: person (by key, then id bytes), discharge day, case id, input
+    /// order. Compared without touching the case's bytes unless two cases share a person key.
     /// </summary>
     private readonly struct ChainOrder(UInt128 person, int day, int entry)
     {
@@ -189,16 +215,61 @@ internal sealed class SettlementStage : IDisposable
                 return c;
             }
 
+            // With identifiers kept the key is a non-cryptographic hash: two persons sharing one
+            // are kept apart by their id bytes, so each person's cases stay together (pseudonymized
+            // entries carry no id bytes: the key is the person).
+            ref readonly var a = ref entries[x.Entry];
+            ref readonly var b = ref entries[y.Entry];
+            c = data.AsSpan(a.Person, a.PersonLength).SequenceCompareTo(data.AsSpan(b.Person, b.PersonLength));
+            if (c != 0)
+            {
+                return c;
+            }
+
             c = x.Day.CompareTo(y.Day);
             if (c != 0)
             {
                 return c;
             }
 
-            ref readonly var a = ref entries[x.Entry];
-            ref readonly var b = ref entries[y.Entry];
             c = CompareOrdinal(data.AsSpan(a.CaseId, a.CaseIdLength), data.AsSpan(b.CaseId, b.CaseIdLength));
             return c != 0 ? c : x.Entry.CompareTo(y.Entry);
+        }
+    }
+
+    /// <summary>
+    /// Sorts <paramref name="order"/> into chain order: by the person key's high 64 bits first (a
+    /// primitive sort, several times faster than comparing whole keys through a comparer), then each
+    /// run of equal high bits, nearly always one person's few cases, by the full comparer. The
+    /// result is exactly the full comparer's order, which is total (it ends on the entry).
+    /// </summary>
+    internal static void SortChainOrder<TOrder, TComparer>(Span<ulong> keys, Span<TOrder> order, TComparer comparer)
+        where TComparer : IComparer<TOrder>
+    {
+        keys.Sort(order);
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start])
+            {
+                end++;
+            }
+
+            // Insertion sort: runs are a person's cases of the year, a few items.
+            for (var i = start + 1; i < end; i++)
+            {
+                var item = order[i];
+                var j = i - 1;
+                while (j >= start && comparer.Compare(order[j], item) > 0)
+                {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+
+                order[j + 1] = item;
+            }
+
+            start = end;
         }
     }
 
@@ -255,94 +326,140 @@ internal sealed class SettlementStage : IDisposable
                 continue;
             }
 
-            PartitionScratch.Ensure(ref scratch.Entries, n + 1);
-            PartitionScratch.Ensure(ref scratch.Order, n + 1);
+            if (n == scratch.Entries.Length)
+            {
+                PartitionScratch.Ensure(ref scratch.Entries, n + 1);
+                PartitionScratch.Ensure(ref scratch.Keys, n + 1);
+                PartitionScratch.Ensure(ref scratch.Order, n + 1);
+            }
+
             scratch.Entries[n] = entry;
             var day = MemoryMarshal.Read<ChainInput>(data.AsSpan(entry.Input, inputSize)).DischargeDate.DayNumber;
-            scratch.Order[n] = new ChainOrder(BinaryPrimitives.ReadUInt128LittleEndian(e[8..]), day, n);
+            var person = BinaryPrimitives.ReadUInt128LittleEndian(e[8..]);
+            scratch.Keys[n] = (ulong)(person >> 64);
+            scratch.Order[n] = new ChainOrder(person, day, n);
             n++;
         }
 
         var order = scratch.Order.AsSpan(0, n);
-        order.Sort(new ChainOrderComparer(data, scratch.Entries));
+        SortChainOrder(scratch.Keys.AsSpan(0, n), order, new ChainOrderComparer(data, scratch.Entries));
 
-        // 2. The cases in chain order; one id string per person, not per case.
-        PartitionScratch.Ensure(ref scratch.Cases, n);
-        var cases = scratch.Cases.AsSpan(0, n);
-        var person = string.Empty;
-        var lastKey = UInt128.Zero;
-        var lastPerson = ReadOnlySpan<byte>.Empty;
-        for (var k = 0; k < n; k++)
-        {
-            ref readonly var entry = ref scratch.Entries[order[k].Entry];
-            var personBytes = data.AsSpan(entry.Person, entry.PersonLength);
-            if (k == 0 || order[k].Person != lastKey || !personBytes.SequenceEqual(lastPerson))
-            {
-                person = _pseudonymized ? Privacy.Pseudonymizer.Format(order[k].Person) : Encoding.UTF8.GetString(personBytes);
-                lastKey = order[k].Person;
-                lastPerson = personBytes;
-            }
-
-            // The case id only orders cases (done above); the chain does not read it.
-            cases[k] = new SettlementCase { PersonId = person, CaseId = string.Empty, Input = MemoryMarshal.Read<ChainInput>(data.AsSpan(entry.Input, inputSize)) };
-        }
-
-        Dictionary<PersonYearKey, PersonYearState> states;
-        if (store is null)
-        {
-            states = scratch.States;
-            states.Clear();
-        }
-        else
-        {
-            var keys = SettlementBatch.Keys(cases);
-            lock (store)
-            {
-                states = store.Load(keys);
-            }
-        }
-
-        // 3. Settle, then put the results back in line (input) order for the merge of pass 2.
-        PartitionScratch.Ensure(ref scratch.Results, n);
-        PartitionScratch.Ensure(ref scratch.ByEntry, n);
-        var results = scratch.Results.AsSpan(0, n);
-        SettlementBatch.ApplySorted(_policies, Region, cases, states, results);
-        var byEntry = scratch.ByEntry.AsSpan(0, n);
-        for (var k = 0; k < n; k++)
-        {
-            byEntry[order[k].Entry] = results[k];
-        }
-
-        ResolvedPolicy? lastPolicy = null;
-        var lastIndex = -1;
-        for (var i = 0; i < n; i++)
-        {
-            ref readonly var r = ref byEntry[i];
-            if (!ReferenceEquals(r.Policy, lastPolicy))
-            {
-                lastPolicy = r.Policy;
-                lastIndex = IndexOf(r.Policy);
-            }
-
-            var spilled = new SpilledResult { Line = scratch.Entries[i].Line, Result = r.Result, Status = r.Status, Late = r.Late, Policy = lastIndex };
-            _results.Write(p, in spilled);
-        }
-
+        // 2. The stored states of the partition's persons, when a store is used: keys hold the
+        //    person's id string (one per person, not per case).
+        Dictionary<PersonYearKey, PersonYearState>? stored = null;
         if (store is not null)
         {
-            foreach (var (key, state) in states)
+            var keys = scratch.StoreKeys;
+            keys.Clear();
+            var set = new HashSet<PersonYearKey>();
+            var person = string.Empty;
+            for (var k = 0; k < n; k++)
+            {
+                if (IsNewPerson(data, scratch.Entries, order, k))
+                {
+                    person = PersonString(data, scratch.Entries, order[k]);
+                }
+
+                var input = MemoryMarshal.Read<ChainInput>(data.AsSpan(scratch.Entries[order[k].Entry].Input, inputSize));
+                var key = new PersonYearKey(person, input.InsuranceType, input.DischargeDate.Year);
+                if (set.Add(key))
+                {
+                    keys.Add(key);
+                }
+            }
+
+            keys.Sort(PersonYearKey.Compare);
+            lock (store)
+            {
+                stored = store.Load(keys);
+            }
+        }
+
+        // 3. Settle each person's cases in chain order; results land at their entry, so they are
+        //    in line order for the merge of pass 2.
+        PartitionScratch.Ensure(ref scratch.Results, n);
+        var results = scratch.Results.AsSpan(0, n);
+        var personId = string.Empty;
+        ResolvedPolicy? lastPolicy = null;
+        var lastIndex = -1;
+        for (var k = 0; k < n; k++)
+        {
+            var at = order[k].Entry;
+            ref readonly var entry = ref scratch.Entries[at];
+            ref var spilled = ref results[at];
+            spilled = default;
+            spilled.Line = entry.Line;
+            if (IsNewPerson(data, scratch.Entries, order, k))
+            {
+                scratch.PersonStateCount = 0;
+                if (stored is not null)
+                {
+                    personId = PersonString(data, scratch.Entries, order[k]);
+                }
+            }
+
+            var input = MemoryMarshal.Read<ChainInput>(data.AsSpan(entry.Input, inputSize));
+            if (!_policies.TryResolve(Region, input.DischargeDate, input.InsuranceType, out var policy))
+            {
+                spilled.Status = SettlementStatus.NoPolicy;
+                spilled.Policy = -1;
+                continue;
+            }
+
+            ref var state = ref stored is null
+                ? ref scratch.PersonState(input.InsuranceType, input.DischargeDate.Year)
+                : ref CollectionsMarshal.GetValueRefOrNullRef(stored, new PersonYearKey(personId, input.InsuranceType, input.DischargeDate.Year));
+            spilled.Late = input.DischargeDate < state.LastDischarge;
+            PatientChain.Apply(policy, in input, ref state, out spilled.Result);
+            spilled.Status = SettlementStatus.Settled;
+            if (!ReferenceEquals(policy, lastPolicy))
+            {
+                lastPolicy = policy;
+                lastIndex = IndexOf(policy);
+            }
+
+            spilled.Policy = lastIndex;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            _results.Write(p, in results[i]);
+        }
+
+        if (stored is not null)
+        {
+            foreach (var (key, state) in stored)
             {
                 WriteState(p, key, state);
             }
         }
 
         _inputs.Delete(p);
-
-        // Drop the references (strings, policies) until the next partition.
-        cases.Clear();
-        results.Clear();
-        byEntry.Clear();
         return n;
+    }
+
+    /// <summary>Whether the case at chain position <paramref name="k"/> starts a person (by key and, with identifiers kept, by id bytes).</summary>
+    private bool IsNewPerson(byte[] data, EntryRef[] entries, ReadOnlySpan<ChainOrder> order, int k)
+    {
+        if (k == 0 || order[k].Person != order[k - 1].Person)
+        {
+            return true;
+        }
+
+        if (_pseudonymized)
+        {
+            return false;
+        }
+
+        ref readonly var a = ref entries[order[k].Entry];
+        ref readonly var b = ref entries[order[k - 1].Entry];
+        return !data.AsSpan(a.Person, a.PersonLength).SequenceEqual(data.AsSpan(b.Person, b.PersonLength));
+    }
+
+    private string PersonString(byte[] data, EntryRef[] entries, ChainOrder at)
+    {
+        ref readonly var entry = ref entries[at.Entry];
+        return _pseudonymized ? Privacy.Pseudonymizer.Format(at.Person) : Encoding.UTF8.GetString(data.AsSpan(entry.Person, entry.PersonLength));
     }
 
     private int IndexOf(ResolvedPolicy? policy)

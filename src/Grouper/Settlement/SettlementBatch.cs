@@ -114,15 +114,7 @@ public static class SettlementBatch
     public static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results) =>
         Apply(store, region, cases, Order(cases), states, results);
 
-    /// <summary>
-    /// Settles cases the caller has already put in chain order: each person's cases in
-    /// (discharge_date, case_id) order (persons may come in any order; the chain of one person does
-    /// not depend on another's). Result <c>i</c> belongs to case <c>i</c>.
-    /// </summary>
-    internal static void ApplySorted(PolicyStore store, string region, ReadOnlySpan<SettlementCase> sortedCases, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results) =>
-        Apply(store, region, sortedCases, [], states, results);
-
-    /// <param name="order">Indices of the cases in chain order; empty: the cases are in chain order already.</param>
+    /// <param name="order">Indices of the cases in chain order.</param>
     private static void Apply(PolicyStore store, string region, ReadOnlySpan<SettlementCase> cases, ReadOnlySpan<int> order, Dictionary<PersonYearKey, PersonYearState> states, Span<CaseSettlement> results)
     {
         if (results.Length < cases.Length)
@@ -135,10 +127,9 @@ public static class SettlementBatch
         var haveKey = false;
         var lastKey = default(PersonYearKey);
         ref var state = ref System.Runtime.CompilerServices.Unsafe.NullRef<PersonYearState>();
-        var identity = order.IsEmpty;
         for (var k = 0; k < cases.Length; k++)
         {
-            var i = identity ? k : order[k];
+            var i = order[k];
             ref readonly var c = ref cases[i];
             ref var r = ref results[i];
             if (!store.TryResolve(region, c.Input.DischargeDate, c.Input.InsuranceType, out var policy))

@@ -257,6 +257,41 @@ public sealed class SpillTests : IDisposable
         Assert.True(SettlementStage.CompareOrdinal(Encoding.UTF8.GetBytes("\uE000"), Encoding.UTF8.GetBytes("😀")) > 0);
     }
 
+    private readonly struct FullKeyComparer : IComparer<(UInt128 Key, int Day, int Entry)>
+    {
+        public int Compare((UInt128 Key, int Day, int Entry) x, (UInt128 Key, int Day, int Entry) y)
+        {
+            var c = x.Key.CompareTo(y.Key);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Day.CompareTo(y.Day);
+            return c != 0 ? c : x.Entry.CompareTo(y.Entry);
+        }
+    }
+
+    [Fact]
+    public void ChainOrderSortedByHighBitsThenRunsEqualsTheFullComparerSort()
+    {
+        // Few distinct high halves (so runs of equal high bits hold several keys whose low halves
+        // and days differ) and repeated keys (one person's cases).
+        var key = Gen.Select(Gen.Int[0, 5], Gen.Int[0, 3]).Select((hi, lo) => new UInt128(((ulong)(uint)hi << 60) | (uint)hi, (uint)lo));
+        Gen.Select(key, Gen.Int[0, 4]).Array[0, 300].Sample(
+            items =>
+            {
+                var order = items.Select((t, i) => (t.Item1, t.Item2, i)).ToArray();
+                var expected = order.ToArray();
+                Array.Sort(expected, new FullKeyComparer());
+                var keys = order.Select(o => (ulong)(o.Item1 >> 64)).ToArray();
+                SettlementStage.SortChainOrder(keys.AsSpan(), order.AsSpan(), new FullKeyComparer());
+                Assert.Equal(expected, order);
+            },
+            iter: 500,
+            seed: "0N0XIzNsQ0O4");
+    }
+
     [Fact]
     public async Task AFileThatChangesBetweenTheTwoReadsIsRefusedAndNothingIsWritten()
     {
