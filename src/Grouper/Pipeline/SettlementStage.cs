@@ -527,13 +527,13 @@ internal sealed class SettlementStage : IDisposable
 
     /// <summary>
     /// Pass 2, reader thread, in input order: attaches to the raw batch the results of the lines up
-    /// to its last, merged from the partitions in line order.
+    /// to its last, merged from the partitions: each result is placed at its line's record.
     /// </summary>
     public void Attach(RawBatch raw)
     {
         var slice = raw.Tag as ResultSlice ?? new ResultSlice();
         raw.Tag = slice;
-        slice.Clear();
+        slice.Reset(raw.Line.AsSpan(0, raw.Count));
         if (raw.Count == 0)
         {
             return;
@@ -544,11 +544,9 @@ internal sealed class SettlementStage : IDisposable
         {
             while (cursor.TryPeekLine(out var line) && line <= last)
             {
-                slice.Add(cursor.Take());
+                cursor.Take(out slice.At(line));
             }
         }
-
-        slice.SortByLine();
     }
 
     /// <summary>Pass 2, parallel: copies each record's chain result (attached by <see cref="Attach"/>) into the batch.</summary>
@@ -559,12 +557,12 @@ internal sealed class SettlementStage : IDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             ref readonly var r = ref batch.Records[i];
-            while (k < slice.Count && slice.Items[k].Line < r.Line)
+            while (k < slice.Count && slice.Lines[k] < r.Line)
             {
                 k++;
             }
 
-            if (r.PendingReject != RejectReason.None || k == slice.Count || slice.Items[k].Line != r.Line)
+            if (r.PendingReject != RejectReason.None || k == slice.Count || slice.Lines[k] != r.Line || !slice.Present[k])
             {
                 batch.Settlement[i] = default;
                 continue;
@@ -611,28 +609,46 @@ internal sealed class SettlementStage : IDisposable
         public bool Late;
     }
 
-    /// <summary>The results of one raw batch's lines, in line order (reused with the batch).</summary>
+    /// <summary>
+    /// The results of one raw batch, by the batch's record index (reused with the batch): a line
+    /// without a result (rejected, duplicate, blank) has none present.
+    /// </summary>
     private sealed class ResultSlice
     {
+        public long[] Lines { get; private set; } = new long[4096];
+
         public SpilledResult[] Items { get; private set; } = new SpilledResult[4096];
+
+        public bool[] Present { get; private set; } = new bool[4096];
 
         public int Count { get; private set; }
 
-        public void Clear() => Count = 0;
-
-        public void Add(in SpilledResult r)
+        public void Reset(ReadOnlySpan<long> lines)
         {
-            if (Count == Items.Length)
+            if (Lines.Length < lines.Length)
             {
-                var bigger = Items;
-                Array.Resize(ref bigger, Items.Length * 2);
-                Items = bigger;
+                Lines = new long[lines.Length];
+                Items = new SpilledResult[lines.Length];
+                Present = new bool[lines.Length];
             }
 
-            Items[Count++] = r;
+            lines.CopyTo(Lines);
+            Present.AsSpan(0, lines.Length).Clear();
+            Count = lines.Length;
         }
 
-        public void SortByLine() => Items.AsSpan(0, Count).Sort(static (a, b) => a.Line.CompareTo(b.Line));
+        /// <summary>The result slot of <paramref name="line"/> (a line of the batch: results exist only for records read).</summary>
+        public ref SpilledResult At(long line)
+        {
+            var i = Lines.AsSpan(0, Count).BinarySearch(line);
+            if (i < 0)
+            {
+                throw new InvalidDataException($"internal error: a settlement result for line {line} has no record in its batch");
+            }
+
+            Present[i] = true;
+            return ref Items[i];
+        }
     }
 
     /// <summary>Reads one results partition in order, a buffer at a time.</summary>
@@ -655,11 +671,10 @@ internal sealed class SettlementStage : IDisposable
             return true;
         }
 
-        public SpilledResult Take()
+        public void Take(out SpilledResult result)
         {
-            var r = MemoryMarshal.Read<SpilledResult>(_buffer.AsSpan(_pos, Size));
+            result = MemoryMarshal.Read<SpilledResult>(_buffer.AsSpan(_pos, Size));
             _pos += Size;
-            return r;
         }
 
         private bool Fill()
