@@ -421,10 +421,7 @@ internal sealed class SettlementStage : IDisposable
             spilled.Policy = lastIndex;
         }
 
-        for (var i = 0; i < n; i++)
-        {
-            _results.Write(p, in results[i]);
-        }
+        _results.Write(p, MemoryMarshal.AsBytes(results));
 
         if (stored is not null)
         {

@@ -149,8 +149,6 @@ internal sealed class PartitionedSpill : IDisposable
         {
             throw _directory.NoSpace(ex);
         }
-
-        _directory.Count(bytes.Length);
     }
 
     /// <summary>Appends an unmanaged value's bytes.</summary>
@@ -170,6 +168,9 @@ internal sealed class PartitionedSpill : IDisposable
             {
                 try
                 {
+                    // Counted here, once per file: counting every write (an atomic add shared by
+                    // the settling threads) cost more than the write itself.
+                    _directory.Count(w?.Position ?? 0);
                     w?.Dispose();
                 }
                 catch (IOException ex)
