@@ -1,0 +1,304 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Grouper.Privacy.Internals;
+
+/// <summary>
+/// The SHA-256 word operations on a vector whose lanes are independent messages (multi-buffer
+/// hashing): lane j of every vector belongs to message j. One generic compression (see
+/// <see cref="Sha256Lanes"/>) is instantiated per implementation; they are structs so the JIT
+/// specialises and inlines every call (no interface dispatch in the rounds).
+/// </summary>
+internal interface ILanes<TV>
+    where TV : struct
+{
+    /// <summary>Messages per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Whether this implementation runs in hardware on this machine (else it must not be used: it would be slower than scalar or throw).</summary>
+    static abstract bool IsSupported { get; }
+
+    static abstract TV Splat(uint x);
+
+    static abstract TV Add(TV a, TV b);
+
+    /// <summary>Σ0(a) = ROTR2 ^ ROTR13 ^ ROTR22.</summary>
+    static abstract TV BigSigma0(TV a);
+
+    /// <summary>Σ1(e) = ROTR6 ^ ROTR11 ^ ROTR25.</summary>
+    static abstract TV BigSigma1(TV e);
+
+    /// <summary>σ0(x) = ROTR7 ^ ROTR18 ^ SHR3.</summary>
+    static abstract TV SmallSigma0(TV x);
+
+    /// <summary>σ1(x) = ROTR17 ^ ROTR19 ^ SHR10.</summary>
+    static abstract TV SmallSigma1(TV x);
+
+    /// <summary>Ch(e, f, g) = (e &amp; f) ^ (~e &amp; g).</summary>
+    static abstract TV Ch(TV e, TV f, TV g);
+
+    /// <summary>Maj(a, b, c) = (a &amp; b) ^ (a &amp; c) ^ (b &amp; c).</summary>
+    static abstract TV Maj(TV a, TV b, TV c);
+}
+
+/// <summary>8 lanes with AVX2 only: a rotation is two shifts and an or (AVX2 has no vector rotate).</summary>
+internal struct Avx2Lanes : ILanes<Vector256<uint>>
+{
+    public static int Count => 8;
+
+    public static bool IsSupported => Vector256.IsHardwareAccelerated && Avx2.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Splat(uint x) => Vector256.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Add(Vector256<uint> a, Vector256<uint> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Ror(Vector256<uint> x, int n) => Vector256.ShiftRightLogical(x, n) | Vector256.ShiftLeft(x, 32 - n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> BigSigma0(Vector256<uint> a) => Ror(a, 2) ^ Ror(a, 13) ^ Ror(a, 22);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> BigSigma1(Vector256<uint> e) => Ror(e, 6) ^ Ror(e, 11) ^ Ror(e, 25);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> SmallSigma0(Vector256<uint> x) => Ror(x, 7) ^ Ror(x, 18) ^ Vector256.ShiftRightLogical(x, 3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> SmallSigma1(Vector256<uint> x) => Ror(x, 17) ^ Ror(x, 19) ^ Vector256.ShiftRightLogical(x, 10);
+
+    // g ^ (e & (f ^ g)): 3 operations instead of 4.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Ch(Vector256<uint> e, Vector256<uint> f, Vector256<uint> g) => g ^ (e & (f ^ g));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Maj(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => (a & b) | (c & (a | b));
+}
+
+/// <summary>
+/// 8 lanes with AVX-512VL: one-instruction rotates (vprord) and three-input logic (vpternlogd) turn
+/// Σ into 4 instructions instead of 11, and Ch / Maj into one each.
+/// </summary>
+internal struct Avx512VLLanes : ILanes<Vector256<uint>>
+{
+    // Truth-table immediates of vpternlogd over (A, B, C) = (0xF0, 0xCC, 0xAA).
+    internal const byte Xor3 = 0x96;
+    internal const byte Choose = 0xCA;
+    internal const byte Majority = 0xE8;
+
+    public static int Count => 8;
+
+    public static bool IsSupported => Vector256.IsHardwareAccelerated && Avx512F.VL.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Splat(uint x) => Vector256.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Add(Vector256<uint> a, Vector256<uint> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> BigSigma0(Vector256<uint> a) =>
+        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(a, 2), Avx512F.VL.RotateRight(a, 13), Avx512F.VL.RotateRight(a, 22), Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> BigSigma1(Vector256<uint> e) =>
+        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(e, 6), Avx512F.VL.RotateRight(e, 11), Avx512F.VL.RotateRight(e, 25), Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> SmallSigma0(Vector256<uint> x) =>
+        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(x, 7), Avx512F.VL.RotateRight(x, 18), Vector256.ShiftRightLogical(x, 3), Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> SmallSigma1(Vector256<uint> x) =>
+        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(x, 17), Avx512F.VL.RotateRight(x, 19), Vector256.ShiftRightLogical(x, 10), Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Ch(Vector256<uint> e, Vector256<uint> f, Vector256<uint> g) => Avx512F.VL.TernaryLogic(e, f, g, Choose);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Maj(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => Avx512F.VL.TernaryLogic(a, b, c, Majority);
+}
+
+/// <summary>16 lanes with AVX-512F: the same instructions as <see cref="Avx512VLLanes"/> on 512-bit vectors.</summary>
+internal struct Avx512Lanes : ILanes<Vector512<uint>>
+{
+    public static int Count => 16;
+
+    public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> Splat(uint x) => Vector512.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> Add(Vector512<uint> a, Vector512<uint> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> BigSigma0(Vector512<uint> a) =>
+        Avx512F.TernaryLogic(Avx512F.RotateRight(a, 2), Avx512F.RotateRight(a, 13), Avx512F.RotateRight(a, 22), Avx512VLLanes.Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> BigSigma1(Vector512<uint> e) =>
+        Avx512F.TernaryLogic(Avx512F.RotateRight(e, 6), Avx512F.RotateRight(e, 11), Avx512F.RotateRight(e, 25), Avx512VLLanes.Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> SmallSigma0(Vector512<uint> x) =>
+        Avx512F.TernaryLogic(Avx512F.RotateRight(x, 7), Avx512F.RotateRight(x, 18), Vector512.ShiftRightLogical(x, 3), Avx512VLLanes.Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> SmallSigma1(Vector512<uint> x) =>
+        Avx512F.TernaryLogic(Avx512F.RotateRight(x, 17), Avx512F.RotateRight(x, 19), Vector512.ShiftRightLogical(x, 10), Avx512VLLanes.Xor3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> Ch(Vector512<uint> e, Vector512<uint> f, Vector512<uint> g) => Avx512F.TernaryLogic(e, f, g, Avx512VLLanes.Choose);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<uint> Maj(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c) => Avx512F.TernaryLogic(a, b, c, Avx512VLLanes.Majority);
+}
+
+/// <summary>
+/// Multi-buffer HMAC-SHA256 of short messages (at most <see cref="HmacSha256Key.MaxSingleBlock"/>
+/// bytes, so each is exactly one inner and one outer block): <c>TL.Count</c> messages per call, one
+/// per vector lane. The caller routes longer messages and tails to the scalar path.
+/// </summary>
+internal static class Sha256Lanes
+{
+    /// <summary>
+    /// MACs of the messages <c>text.Slice(start[i], length[i])</c> for the <c>TL.Count</c> indices
+    /// i in <paramref name="which"/> (each length at most 55), first 128 bits into destination[i].
+    /// </summary>
+    [SkipLocalsInit]
+    public static void Mac128<TL, TV>(HmacSha256Key key, ReadOnlySpan<byte> text, ReadOnlySpan<int> start, ReadOnlySpan<int> length, ReadOnlySpan<int> which, Span<UInt128> destination)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        var lanes = TL.Count;
+
+        // Transposed message words: word t of lane j at [t * lanes + j], so row t is the vector W[t].
+        // Sized for the widest implementation (16 lanes); SkipLocalsInit because every slot read
+        // is written first.
+        Span<uint> words = stackalloc uint[16 * 16];
+        Span<byte> block = stackalloc byte[64];
+        for (var j = 0; j < lanes; j++)
+        {
+            var i = which[j];
+            var message = text.Slice(start[i], length[i]);
+
+            // Inner block: message, 0x80, zeros, bit length of (64-byte ipad block + message) big-endian.
+            block.Clear();
+            message.CopyTo(block);
+            block[message.Length] = 0x80;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(block[60..], (uint)(64 + message.Length) * 8);
+            for (var t = 0; t < 16; t++)
+            {
+                words[(t * lanes) + j] = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(block.Slice(4 * t, 4));
+            }
+        }
+
+        var w = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, TV>(words)[..16];
+
+        // Inner: every lane starts from the same ipad midstate.
+        TV a = TL.Splat(key.Inner[0]), b = TL.Splat(key.Inner[1]), c = TL.Splat(key.Inner[2]), d = TL.Splat(key.Inner[3]);
+        TV e = TL.Splat(key.Inner[4]), f = TL.Splat(key.Inner[5]), g = TL.Splat(key.Inner[6]), h = TL.Splat(key.Inner[7]);
+        Compress<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w);
+
+        // Outer block straight from the inner state vectors (no transposition): digest words,
+        // 0x80 marker, zeros, and the 768-bit length of (opad block + 32-byte digest).
+        w[0] = a;
+        w[1] = b;
+        w[2] = c;
+        w[3] = d;
+        w[4] = e;
+        w[5] = f;
+        w[6] = g;
+        w[7] = h;
+        w[8] = TL.Splat(0x80000000);
+        var zero = TL.Splat(0);
+        for (var t = 9; t < 15; t++)
+        {
+            w[t] = zero;
+        }
+
+        w[15] = TL.Splat(768);
+        a = TL.Splat(key.Outer[0]);
+        b = TL.Splat(key.Outer[1]);
+        c = TL.Splat(key.Outer[2]);
+        d = TL.Splat(key.Outer[3]);
+        e = TL.Splat(key.Outer[4]);
+        f = TL.Splat(key.Outer[5]);
+        g = TL.Splat(key.Outer[6]);
+        h = TL.Splat(key.Outer[7]);
+        Compress<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w);
+
+        // Only the first four digest words make the 128-bit pseudonym.
+        w[0] = a;
+        w[1] = b;
+        w[2] = c;
+        w[3] = d;
+        for (var j = 0; j < lanes; j++)
+        {
+            destination[which[j]] = HmacSha256Key.First128(words[j], words[lanes + j], words[(2 * lanes) + j], words[(3 * lanes) + j]);
+        }
+    }
+
+    /// <summary>One compression of every lane: (a..h) += rounds((a..h), w). <paramref name="w"/> (16 vectors) is overwritten by the schedule.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Compress<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        _ = w[15];
+        TV a = sa, b = sb, c = sc, d = sd, e = se, f = sf, g = sg, h = sh;
+        var k = Sha256Scalar.K;
+
+        // 16 rounds per iteration so every ring index below is a constant (no index arithmetic,
+        // no bounds checks); the working variables rotate by argument order.
+        for (var t = 0; t < 64; t += 16)
+        {
+            var schedule = t > 0;
+            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t], w, 0, schedule);
+            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 1], w, 1, schedule);
+            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 2], w, 2, schedule);
+            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 3], w, 3, schedule);
+            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 4], w, 4, schedule);
+            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 5], w, 5, schedule);
+            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 6], w, 6, schedule);
+            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 7], w, 7, schedule);
+            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t + 8], w, 8, schedule);
+            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 9], w, 9, schedule);
+            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 10], w, 10, schedule);
+            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 11], w, 11, schedule);
+            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 12], w, 12, schedule);
+            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 13], w, 13, schedule);
+            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 14], w, 14, schedule);
+            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 15], w, 15, schedule);
+        }
+
+        sa = TL.Add(sa, a);
+        sb = TL.Add(sb, b);
+        sc = TL.Add(sc, c);
+        sd = TL.Add(sd, d);
+        se = TL.Add(se, e);
+        sf = TL.Add(sf, f);
+        sg = TL.Add(sg, g);
+        sh = TL.Add(sh, h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round<TL, TV>(TV a, TV b, TV c, ref TV d, TV e, TV f, TV g, ref TV h, uint k, Span<TV> w, int i, bool schedule)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        if (schedule)
+        {
+            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]; slot i holds W[t-16].
+            w[i] = TL.Add(TL.Add(w[i], TL.SmallSigma1(w[(i + 14) & 15])), TL.Add(w[(i + 9) & 15], TL.SmallSigma0(w[(i + 1) & 15])));
+        }
+
+        var t1 = TL.Add(TL.Add(h, TL.BigSigma1(e)), TL.Add(TL.Ch(e, f, g), TL.Add(TL.Splat(k), w[i])));
+        d = TL.Add(d, t1);
+        h = TL.Add(t1, TL.Add(TL.BigSigma0(a), TL.Maj(a, b, c)));
+    }
+}
