@@ -19,8 +19,6 @@ public sealed class Pseudonymizer
     /// <summary>Environment variable naming a file that holds the key.</summary>
     public const string KeyFileVariable = "GROUPER_PSEUDONYM_KEY_FILE";
 
-    private readonly byte[] _key;
-
     // The key as its two HMAC midstates: computed once here so a short id costs two SHA-256
     // compressions and no key schedule. Immutable, shared by every thread.
     private readonly HmacSha256Key _mac;
@@ -33,28 +31,16 @@ public sealed class Pseudonymizer
             throw new ArgumentException("a pseudonymization key needs at least 16 bytes", nameof(key));
         }
 
-        _key = key;
         _mac = new HmacSha256Key(key);
     }
 
-    /// <summary>The keyed hash of a person id (allocation-free).</summary>
-    public UInt128 Compute(ReadOnlySpan<byte> personId)
-    {
-        // One keyed HMAC per thread and key: reusing it skips the key schedule that the one-shot
-        // HMACSHA256.HashData redoes on every call (measured about 3x faster; same bytes).
-        var hmac = t_hmac;
-        if (hmac is null || !ReferenceEquals(t_owner, this))
-        {
-            hmac?.Dispose();
-            hmac = t_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-            t_owner = this;
-        }
-
-        Span<byte> mac = stackalloc byte[32];
-        hmac.AppendData(personId);
-        hmac.GetHashAndReset(mac);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(mac);
-    }
+    /// <summary>
+    /// The keyed hash of a person id (allocation-free, thread-safe): HMAC-SHA256 in managed code
+    /// from the precomputed key midstates, which is faster than the OS library for ids this short
+    /// (its cost is the call, not the hashing: see bench/results/PseudonymBenchmarks.md). For many
+    /// ids at once use <see cref="ComputeMany(ReadOnlySpan{byte}, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{UInt128})"/>.
+    /// </summary>
+    public UInt128 Compute(ReadOnlySpan<byte> personId) => _mac.Mac128(personId);
 
     /// <summary>
     /// The keyed hashes of many person ids at once (批量假名化): message i is
@@ -169,15 +155,6 @@ public sealed class Pseudonymizer
                 throw new ArgumentOutOfRangeException(nameof(path));
         }
     }
-
-    /// <summary>The managed scalar HMAC of one id (no OS library call); same value as <see cref="Compute"/>.</summary>
-    internal UInt128 ComputeScalar(ReadOnlySpan<byte> personId) => _mac.Mac128(personId);
-
-    [ThreadStatic]
-    private static IncrementalHash? t_hmac;
-
-    [ThreadStatic]
-    private static Pseudonymizer? t_owner;
 
     /// <summary>
     /// Internal grouping key for a person when no key is configured (identifiers kept): a fast

@@ -160,7 +160,7 @@ public class HmacSha256Tests
         {
             var id = bytes.AsSpan(start[i], length[i]);
             Assert.Equal(p.Compute(id), many[i]);
-            Assert.Equal(p.Compute(id), p.ComputeScalar(id));
+            Assert.Equal(BinaryPrimitives.ReadUInt128BigEndian(HMACSHA256.HashData(key, id)), many[i]);
         }
 
         // A value fixed by hand from the OS library, so a change of byte order or truncation shows.

@@ -176,24 +176,24 @@ internal static class Sha256Lanes
     {
         var lanes = TL.Count;
 
-        // Transposed message words: word t of lane j at [t * lanes + j], so row t is the vector W[t].
-        // Sized for the widest implementation (16 lanes); SkipLocalsInit because every slot read
-        // is written first.
+        // Each message's padded inner block as 16 big-endian words, one row per lane, then
+        // transposed: word t of lane j at [t * lanes + j], so row t is the vector W[t]. Sized for
+        // the widest implementation (16 lanes); SkipLocalsInit because every slot read is written first.
+        Span<uint> rows = stackalloc uint[16 * 16];
         Span<uint> words = stackalloc uint[16 * 16];
-        Span<byte> block = stackalloc byte[64];
+        Span<byte> copy = stackalloc byte[64];
         for (var j = 0; j < lanes; j++)
         {
             var i = which[j];
-            var message = text.Slice(start[i], length[i]);
+            PadBlock(text, start[i], length[i], rows.Slice(16 * j, 16), copy);
+        }
 
-            // Inner block: message, 0x80, zeros, bit length of (64-byte ipad block + message) big-endian.
-            block.Clear();
-            message.CopyTo(block);
-            block[message.Length] = 0x80;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(block[60..], (uint)(64 + message.Length) * 8);
-            for (var t = 0; t < 16; t++)
+        for (var t = 0; t < 16; t++)
+        {
+            var row = words.Slice(t * lanes, lanes);
+            for (var j = 0; j < row.Length; j++)
             {
-                words[(t * lanes) + j] = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(block.Slice(4 * t, 4));
+                row[j] = rows[(16 * j) + t];
             }
         }
 
@@ -243,9 +243,58 @@ internal static class Sha256Lanes
         }
     }
 
-    /// <summary>One compression of every lane: (a..h) += rounds((a..h), w). <paramref name="w"/> (16 vectors) is overwritten by the schedule.</summary>
+    // Byte positions 0..31 of a block half, and the in-lane byte order that reverses each 32-bit word (vpshufb).
+    private static ReadOnlySpan<byte> Positions => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31];
+
+    private static ReadOnlySpan<byte> SwapWords => [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12];
+
+    /// <summary>
+    /// The inner block of a message of at most 55 bytes as 16 big-endian words: message, 0x80,
+    /// zeros, and the bit length of (64-byte ipad block + message) in the last word. Vector loads
+    /// and masks instead of clear + copy + byte loop: when 64 bytes are readable from the start
+    /// they are loaded whole and the bytes past the message masked off.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Compress<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w)
+    private static void PadBlock(ReadOnlySpan<byte> text, int start, int length, Span<uint> row, Span<byte> copy)
+    {
+        var message = text.Slice(start, length);
+        Vector256<byte> lo, hi;
+        if (text.Length - start >= 64)
+        {
+            ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(text.Slice(start, 64));
+            lo = Vector256.LoadUnsafe(ref first);
+            hi = Vector256.LoadUnsafe(ref first, 32);
+        }
+        else
+        {
+            // Near the end of the text: copy into 64 bytes of scratch, so no byte past the text is read.
+            copy.Clear();
+            message.CopyTo(copy);
+            lo = Vector256.Create<byte>(copy);
+            hi = Vector256.Create<byte>(copy[32..]);
+        }
+
+        // Keep bytes before the end, 0x80 at the end, zeros after (positions < 128, so signed compares are exact).
+        var end = Vector256.Create((sbyte)length);
+        var marker = Vector256.Create((byte)0x80);
+        var position = Vector256.Create(Positions).AsSByte();
+        var position32 = position + Vector256.Create((sbyte)32);
+        lo = Vector256.ConditionalSelect(Vector256.LessThan(position, end).AsByte(), lo, Vector256.Equals(position, end).AsByte() & marker);
+        hi = Vector256.ConditionalSelect(Vector256.LessThan(position32, end).AsByte(), hi, Vector256.Equals(position32, end).AsByte() & marker);
+
+        // Big-endian words; word 15 (bytes 60..63, zero since length <= 55) gets the bit length.
+        var swap = Vector256.Create(SwapWords);
+        var loWords = Avx2.Shuffle(lo, swap).AsUInt32();
+        var hiWords = Avx2.Shuffle(hi, swap).AsUInt32() | Vector256.Create(0u, 0, 0, 0, 0, 0, 0, (uint)(64 + length) * 8);
+        loWords.CopyTo(row);
+        hiWords.CopyTo(row[8..]);
+    }
+
+    /// <summary>One compression of every lane: (a..h) += rounds((a..h), w). <paramref name="w"/> (16 vectors) is overwritten by the schedule.</summary>
+    // Not inlined: its 64 inlined rounds alone use up the JIT's inlining budget of a method, and
+    // a caller with two copies would get the rounds as calls (measured 3x slower).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void Compress<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w)
         where TL : struct, ILanes<TV>
         where TV : struct
     {
@@ -254,26 +303,46 @@ internal static class Sha256Lanes
         var k = Sha256Scalar.K;
 
         // 16 rounds per iteration so every ring index below is a constant (no index arithmetic,
-        // no bounds checks); the working variables rotate by argument order.
-        for (var t = 0; t < 64; t += 16)
+        // no bounds checks) and the working variables rotate by argument order instead of moves.
+        // Rounds 0..15 use the message words as they are; 16..63 extend the schedule in place.
         {
-            var schedule = t > 0;
-            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t], w, 0, schedule);
-            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 1], w, 1, schedule);
-            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 2], w, 2, schedule);
-            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 3], w, 3, schedule);
-            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 4], w, 4, schedule);
-            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 5], w, 5, schedule);
-            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 6], w, 6, schedule);
-            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 7], w, 7, schedule);
-            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t + 8], w, 8, schedule);
-            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 9], w, 9, schedule);
-            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 10], w, 10, schedule);
-            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 11], w, 11, schedule);
-            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 12], w, 12, schedule);
-            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 13], w, 13, schedule);
-            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 14], w, 14, schedule);
-            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 15], w, 15, schedule);
+            const int t = 0;
+            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t], w, 0, false);
+            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 1], w, 1, false);
+            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 2], w, 2, false);
+            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 3], w, 3, false);
+            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 4], w, 4, false);
+            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 5], w, 5, false);
+            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 6], w, 6, false);
+            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 7], w, 7, false);
+            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t + 8], w, 8, false);
+            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 9], w, 9, false);
+            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 10], w, 10, false);
+            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 11], w, 11, false);
+            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 12], w, 12, false);
+            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 13], w, 13, false);
+            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 14], w, 14, false);
+            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 15], w, 15, false);
+        }
+
+        for (var t = 16; t < 64; t += 16)
+        {
+            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t], w, 0, true);
+            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 1], w, 1, true);
+            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 2], w, 2, true);
+            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 3], w, 3, true);
+            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 4], w, 4, true);
+            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 5], w, 5, true);
+            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 6], w, 6, true);
+            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 7], w, 7, true);
+            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t + 8], w, 8, true);
+            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 9], w, 9, true);
+            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 10], w, 10, true);
+            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 11], w, 11, true);
+            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 12], w, 12, true);
+            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 13], w, 13, true);
+            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 14], w, 14, true);
+            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 15], w, 15, true);
         }
 
         sa = TL.Add(sa, a);

@@ -68,19 +68,49 @@ internal static class Sha256Scalar
         uint a = state[0], b = state[1], c = state[2], d = state[3];
         uint e = state[4], f = state[5], g = state[6], h = state[7];
         var k = K;
+        Span<uint> ws = w;
 
-        // Rounds in groups of 8 so the working variables rotate by argument order instead of by
-        // moves; the schedule is computed in place in a 16-word ring (W[t] only needs W[t-16..t-1]).
-        for (var t = 0; t < 64; t += 8)
+        // The same shape as Sha256Lanes.Compress: 16 rounds per iteration so every ring index is a
+        // constant, the working variables rotate by argument order (no moves), and rounds 0..15
+        // skip the schedule; W[t] only needs W[t-16..t-1], so it is computed in a 16-word ring.
         {
-            Round(a, b, c, ref d, e, f, g, ref h, k[t] + Word(ref w, t));
-            Round(h, a, b, ref c, d, e, f, ref g, k[t + 1] + Word(ref w, t + 1));
-            Round(g, h, a, ref b, c, d, e, ref f, k[t + 2] + Word(ref w, t + 2));
-            Round(f, g, h, ref a, b, c, d, ref e, k[t + 3] + Word(ref w, t + 3));
-            Round(e, f, g, ref h, a, b, c, ref d, k[t + 4] + Word(ref w, t + 4));
-            Round(d, e, f, ref g, h, a, b, ref c, k[t + 5] + Word(ref w, t + 5));
-            Round(c, d, e, ref f, g, h, a, ref b, k[t + 6] + Word(ref w, t + 6));
-            Round(b, c, d, ref e, f, g, h, ref a, k[t + 7] + Word(ref w, t + 7));
+            const int t = 0;
+            Round(a, b, c, ref d, e, f, g, ref h, k[t], ws, 0, false);
+            Round(h, a, b, ref c, d, e, f, ref g, k[t + 1], ws, 1, false);
+            Round(g, h, a, ref b, c, d, e, ref f, k[t + 2], ws, 2, false);
+            Round(f, g, h, ref a, b, c, d, ref e, k[t + 3], ws, 3, false);
+            Round(e, f, g, ref h, a, b, c, ref d, k[t + 4], ws, 4, false);
+            Round(d, e, f, ref g, h, a, b, ref c, k[t + 5], ws, 5, false);
+            Round(c, d, e, ref f, g, h, a, ref b, k[t + 6], ws, 6, false);
+            Round(b, c, d, ref e, f, g, h, ref a, k[t + 7], ws, 7, false);
+            Round(a, b, c, ref d, e, f, g, ref h, k[t + 8], ws, 8, false);
+            Round(h, a, b, ref c, d, e, f, ref g, k[t + 9], ws, 9, false);
+            Round(g, h, a, ref b, c, d, e, ref f, k[t + 10], ws, 10, false);
+            Round(f, g, h, ref a, b, c, d, ref e, k[t + 11], ws, 11, false);
+            Round(e, f, g, ref h, a, b, c, ref d, k[t + 12], ws, 12, false);
+            Round(d, e, f, ref g, h, a, b, ref c, k[t + 13], ws, 13, false);
+            Round(c, d, e, ref f, g, h, a, ref b, k[t + 14], ws, 14, false);
+            Round(b, c, d, ref e, f, g, h, ref a, k[t + 15], ws, 15, false);
+        }
+
+        for (var t = 16; t < 64; t += 16)
+        {
+            Round(a, b, c, ref d, e, f, g, ref h, k[t], ws, 0, true);
+            Round(h, a, b, ref c, d, e, f, ref g, k[t + 1], ws, 1, true);
+            Round(g, h, a, ref b, c, d, e, ref f, k[t + 2], ws, 2, true);
+            Round(f, g, h, ref a, b, c, d, ref e, k[t + 3], ws, 3, true);
+            Round(e, f, g, ref h, a, b, c, ref d, k[t + 4], ws, 4, true);
+            Round(d, e, f, ref g, h, a, b, ref c, k[t + 5], ws, 5, true);
+            Round(c, d, e, ref f, g, h, a, ref b, k[t + 6], ws, 6, true);
+            Round(b, c, d, ref e, f, g, h, ref a, k[t + 7], ws, 7, true);
+            Round(a, b, c, ref d, e, f, g, ref h, k[t + 8], ws, 8, true);
+            Round(h, a, b, ref c, d, e, f, ref g, k[t + 9], ws, 9, true);
+            Round(g, h, a, ref b, c, d, e, ref f, k[t + 10], ws, 10, true);
+            Round(f, g, h, ref a, b, c, d, ref e, k[t + 11], ws, 11, true);
+            Round(e, f, g, ref h, a, b, c, ref d, k[t + 12], ws, 12, true);
+            Round(d, e, f, ref g, h, a, b, ref c, k[t + 13], ws, 13, true);
+            Round(c, d, e, ref f, g, h, a, ref b, k[t + 14], ws, 14, true);
+            Round(b, c, d, ref e, f, g, h, ref a, k[t + 15], ws, 15, true);
         }
 
         state[0] += a;
@@ -94,27 +124,21 @@ internal static class Sha256Scalar
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Word(ref Sha256Block w, int t)
+    private static void Round(uint a, uint b, uint c, ref uint d, uint e, uint f, uint g, ref uint h, uint k, Span<uint> w, int i, bool schedule)
     {
-        if (t < 16)
+        if (schedule)
         {
-            return w[t];
+            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]; slot i holds W[t-16].
+            var w2 = w[(i + 14) & 15];
+            var w15 = w[(i + 1) & 15];
+            var s0 = BitOperations.RotateRight(w15, 7) ^ BitOperations.RotateRight(w15, 18) ^ (w15 >> 3);
+            var s1 = BitOperations.RotateRight(w2, 17) ^ BitOperations.RotateRight(w2, 19) ^ (w2 >> 10);
+            w[i] += s1 + w[(i + 9) & 15] + s0;
         }
 
-        // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], with W[t-16] in the slot being replaced.
-        var w2 = w[(t - 2) & 15];
-        var w15 = w[(t - 15) & 15];
-        var s0 = BitOperations.RotateRight(w15, 7) ^ BitOperations.RotateRight(w15, 18) ^ (w15 >> 3);
-        var s1 = BitOperations.RotateRight(w2, 17) ^ BitOperations.RotateRight(w2, 19) ^ (w2 >> 10);
-        return w[t & 15] += s1 + w[(t - 7) & 15] + s0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(uint a, uint b, uint c, ref uint d, uint e, uint f, uint g, ref uint h, uint kw)
-    {
         var sigma1 = BitOperations.RotateRight(e, 6) ^ BitOperations.RotateRight(e, 11) ^ BitOperations.RotateRight(e, 25);
         var ch = g ^ (e & (f ^ g));
-        var t1 = h + sigma1 + ch + kw;
+        var t1 = h + sigma1 + ch + k + w[i];
         var sigma0 = BitOperations.RotateRight(a, 2) ^ BitOperations.RotateRight(a, 13) ^ BitOperations.RotateRight(a, 22);
         var maj = (a & b) | (c & (a | b));
         d += t1;
