@@ -5,10 +5,12 @@ using System.Runtime.Intrinsics.X86;
 namespace Grouper.Privacy.Internals;
 
 /// <summary>
-/// The SHA-256 word operations on a vector whose lanes are independent messages (multi-buffer
+/// The SHA-256 round arithmetic on a vector whose lanes are independent messages (multi-buffer
 /// hashing): lane j of every vector belongs to message j. One generic compression (see
 /// <see cref="Sha256Lanes"/>) is instantiated per implementation; they are structs so the JIT
-/// specialises and inlines every call (no interface dispatch in the rounds).
+/// specialises and inlines every call (no interface dispatch in the rounds). The operations are
+/// whole round terms rather than single instructions so a block of 16 rounds stays within the
+/// JIT's inlining budget (an over-budget call keeps the working variables in memory).
 /// </summary>
 internal interface ILanes<TV>
     where TV : struct
@@ -23,26 +25,17 @@ internal interface ILanes<TV>
 
     static abstract TV Add(TV a, TV b);
 
-    /// <summary>Σ0(a) = ROTR2 ^ ROTR13 ^ ROTR22.</summary>
-    static abstract TV BigSigma0(TV a);
+    /// <summary>Next schedule word W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], with σ0 = ROTR7 ^ ROTR18 ^ SHR3 and σ1 = ROTR17 ^ ROTR19 ^ SHR10.</summary>
+    static abstract TV Schedule(TV w16, TV w15, TV w7, TV w2);
 
-    /// <summary>Σ1(e) = ROTR6 ^ ROTR11 ^ ROTR25.</summary>
-    static abstract TV BigSigma1(TV e);
+    /// <summary>T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t], with Σ1 = ROTR6 ^ ROTR11 ^ ROTR25 and Ch = (e &amp; f) ^ (~e &amp; g).</summary>
+    static abstract TV T1(TV h, TV e, TV f, TV g, uint k, TV w);
 
-    /// <summary>σ0(x) = ROTR7 ^ ROTR18 ^ SHR3.</summary>
-    static abstract TV SmallSigma0(TV x);
-
-    /// <summary>σ1(x) = ROTR17 ^ ROTR19 ^ SHR10.</summary>
-    static abstract TV SmallSigma1(TV x);
-
-    /// <summary>Ch(e, f, g) = (e &amp; f) ^ (~e &amp; g).</summary>
-    static abstract TV Ch(TV e, TV f, TV g);
-
-    /// <summary>Maj(a, b, c) = (a &amp; b) ^ (a &amp; c) ^ (b &amp; c).</summary>
-    static abstract TV Maj(TV a, TV b, TV c);
+    /// <summary>T2 = Σ0(a) + Maj(a, b, c), with Σ0 = ROTR2 ^ ROTR13 ^ ROTR22 and Maj = (a &amp; b) ^ (a &amp; c) ^ (b &amp; c).</summary>
+    static abstract TV T2(TV a, TV b, TV c);
 }
 
-/// <summary>8 lanes with AVX2 only: a rotation is two shifts and an or (AVX2 has no vector rotate).</summary>
+/// <summary>8 lanes with AVX2 only: a rotation is two shifts and an or (AVX2 has no vector rotate), written out so no helper call counts against the inlining budget.</summary>
 internal struct Avx2Lanes : ILanes<Vector256<uint>>
 {
     public static int Count => 8;
@@ -56,26 +49,30 @@ internal struct Avx2Lanes : ILanes<Vector256<uint>>
     public static Vector256<uint> Add(Vector256<uint> a, Vector256<uint> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Ror(Vector256<uint> x, int n) => Vector256.ShiftRightLogical(x, n) | Vector256.ShiftLeft(x, 32 - n);
+    public static Vector256<uint> Schedule(Vector256<uint> w16, Vector256<uint> w15, Vector256<uint> w7, Vector256<uint> w2)
+    {
+        var s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+        var s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+        return w16 + s0 + w7 + s1;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> BigSigma0(Vector256<uint> a) => Ror(a, 2) ^ Ror(a, 13) ^ Ror(a, 22);
+    public static Vector256<uint> T1(Vector256<uint> h, Vector256<uint> e, Vector256<uint> f, Vector256<uint> g, uint k, Vector256<uint> w)
+    {
+        var sigma1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+
+        // g ^ (e & (f ^ g)): 3 operations instead of 4.
+        var ch = g ^ (e & (f ^ g));
+        return h + sigma1 + ch + (Vector256.Create(k) + w);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> BigSigma1(Vector256<uint> e) => Ror(e, 6) ^ Ror(e, 11) ^ Ror(e, 25);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> SmallSigma0(Vector256<uint> x) => Ror(x, 7) ^ Ror(x, 18) ^ Vector256.ShiftRightLogical(x, 3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> SmallSigma1(Vector256<uint> x) => Ror(x, 17) ^ Ror(x, 19) ^ Vector256.ShiftRightLogical(x, 10);
-
-    // g ^ (e & (f ^ g)): 3 operations instead of 4.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> Ch(Vector256<uint> e, Vector256<uint> f, Vector256<uint> g) => g ^ (e & (f ^ g));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> Maj(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => (a & b) | (c & (a | b));
+    public static Vector256<uint> T2(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c)
+    {
+        var sigma0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        var maj = (a & b) | (c & (a | b));
+        return sigma0 + maj;
+    }
 }
 
 /// <summary>
@@ -100,26 +97,24 @@ internal struct Avx512VLLanes : ILanes<Vector256<uint>>
     public static Vector256<uint> Add(Vector256<uint> a, Vector256<uint> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> BigSigma0(Vector256<uint> a) =>
-        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(a, 2), Avx512F.VL.RotateRight(a, 13), Avx512F.VL.RotateRight(a, 22), Xor3);
+    public static Vector256<uint> Schedule(Vector256<uint> w16, Vector256<uint> w15, Vector256<uint> w7, Vector256<uint> w2)
+    {
+        var s0 = Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(w15, 7), Avx512F.VL.RotateRight(w15, 18), w15 >>> 3, Xor3);
+        var s1 = Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(w2, 17), Avx512F.VL.RotateRight(w2, 19), w2 >>> 10, Xor3);
+        return w16 + s0 + w7 + s1;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> BigSigma1(Vector256<uint> e) =>
-        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(e, 6), Avx512F.VL.RotateRight(e, 11), Avx512F.VL.RotateRight(e, 25), Xor3);
+    public static Vector256<uint> T1(Vector256<uint> h, Vector256<uint> e, Vector256<uint> f, Vector256<uint> g, uint k, Vector256<uint> w)
+    {
+        var sigma1 = Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(e, 6), Avx512F.VL.RotateRight(e, 11), Avx512F.VL.RotateRight(e, 25), Xor3);
+        return h + sigma1 + Avx512F.VL.TernaryLogic(e, f, g, Choose) + (Vector256.Create(k) + w);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> SmallSigma0(Vector256<uint> x) =>
-        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(x, 7), Avx512F.VL.RotateRight(x, 18), Vector256.ShiftRightLogical(x, 3), Xor3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> SmallSigma1(Vector256<uint> x) =>
-        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(x, 17), Avx512F.VL.RotateRight(x, 19), Vector256.ShiftRightLogical(x, 10), Xor3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> Ch(Vector256<uint> e, Vector256<uint> f, Vector256<uint> g) => Avx512F.VL.TernaryLogic(e, f, g, Choose);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<uint> Maj(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => Avx512F.VL.TernaryLogic(a, b, c, Majority);
+    public static Vector256<uint> T2(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) =>
+        Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(a, 2), Avx512F.VL.RotateRight(a, 13), Avx512F.VL.RotateRight(a, 22), Xor3)
+        + Avx512F.VL.TernaryLogic(a, b, c, Majority);
 }
 
 /// <summary>16 lanes with AVX-512F: the same instructions as <see cref="Avx512VLLanes"/> on 512-bit vectors.</summary>
@@ -136,26 +131,24 @@ internal struct Avx512Lanes : ILanes<Vector512<uint>>
     public static Vector512<uint> Add(Vector512<uint> a, Vector512<uint> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> BigSigma0(Vector512<uint> a) =>
-        Avx512F.TernaryLogic(Avx512F.RotateRight(a, 2), Avx512F.RotateRight(a, 13), Avx512F.RotateRight(a, 22), Avx512VLLanes.Xor3);
+    public static Vector512<uint> Schedule(Vector512<uint> w16, Vector512<uint> w15, Vector512<uint> w7, Vector512<uint> w2)
+    {
+        var s0 = Avx512F.TernaryLogic(Avx512F.RotateRight(w15, 7), Avx512F.RotateRight(w15, 18), w15 >>> 3, Avx512VLLanes.Xor3);
+        var s1 = Avx512F.TernaryLogic(Avx512F.RotateRight(w2, 17), Avx512F.RotateRight(w2, 19), w2 >>> 10, Avx512VLLanes.Xor3);
+        return w16 + s0 + w7 + s1;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> BigSigma1(Vector512<uint> e) =>
-        Avx512F.TernaryLogic(Avx512F.RotateRight(e, 6), Avx512F.RotateRight(e, 11), Avx512F.RotateRight(e, 25), Avx512VLLanes.Xor3);
+    public static Vector512<uint> T1(Vector512<uint> h, Vector512<uint> e, Vector512<uint> f, Vector512<uint> g, uint k, Vector512<uint> w)
+    {
+        var sigma1 = Avx512F.TernaryLogic(Avx512F.RotateRight(e, 6), Avx512F.RotateRight(e, 11), Avx512F.RotateRight(e, 25), Avx512VLLanes.Xor3);
+        return h + sigma1 + Avx512F.TernaryLogic(e, f, g, Avx512VLLanes.Choose) + (Vector512.Create(k) + w);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> SmallSigma0(Vector512<uint> x) =>
-        Avx512F.TernaryLogic(Avx512F.RotateRight(x, 7), Avx512F.RotateRight(x, 18), Vector512.ShiftRightLogical(x, 3), Avx512VLLanes.Xor3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> SmallSigma1(Vector512<uint> x) =>
-        Avx512F.TernaryLogic(Avx512F.RotateRight(x, 17), Avx512F.RotateRight(x, 19), Vector512.ShiftRightLogical(x, 10), Avx512VLLanes.Xor3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Ch(Vector512<uint> e, Vector512<uint> f, Vector512<uint> g) => Avx512F.TernaryLogic(e, f, g, Avx512VLLanes.Choose);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> Maj(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c) => Avx512F.TernaryLogic(a, b, c, Avx512VLLanes.Majority);
+    public static Vector512<uint> T2(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c) =>
+        Avx512F.TernaryLogic(Avx512F.RotateRight(a, 2), Avx512F.RotateRight(a, 13), Avx512F.RotateRight(a, 22), Avx512VLLanes.Xor3)
+        + Avx512F.TernaryLogic(a, b, c, Avx512VLLanes.Majority);
 }
 
 /// <summary>
@@ -291,60 +284,18 @@ internal static class Sha256Lanes
     }
 
     /// <summary>One compression of every lane: (a..h) += rounds((a..h), w). <paramref name="w"/> (16 vectors) is overwritten by the schedule.</summary>
-    // Not inlined: its 64 inlined rounds alone use up the JIT's inlining budget of a method, and
-    // a caller with two copies would get the rounds as calls (measured 3x slower).
-    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Compress<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w)
         where TL : struct, ILanes<TV>
         where TV : struct
     {
-        _ = w[15];
         TV a = sa, b = sb, c = sc, d = sd, e = se, f = sf, g = sg, h = sh;
         var k = Sha256Scalar.K;
 
-        // 16 rounds per iteration so every ring index below is a constant (no index arithmetic,
-        // no bounds checks) and the working variables rotate by argument order instead of moves.
         // Rounds 0..15 use the message words as they are; 16..63 extend the schedule in place.
-        {
-            const int t = 0;
-            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t], w, 0, false);
-            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 1], w, 1, false);
-            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 2], w, 2, false);
-            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 3], w, 3, false);
-            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 4], w, 4, false);
-            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 5], w, 5, false);
-            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 6], w, 6, false);
-            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 7], w, 7, false);
-            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t + 8], w, 8, false);
-            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 9], w, 9, false);
-            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 10], w, 10, false);
-            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 11], w, 11, false);
-            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 12], w, 12, false);
-            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 13], w, 13, false);
-            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 14], w, 14, false);
-            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 15], w, 15, false);
-        }
-
-        for (var t = 16; t < 64; t += 16)
-        {
-            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t], w, 0, true);
-            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 1], w, 1, true);
-            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 2], w, 2, true);
-            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 3], w, 3, true);
-            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 4], w, 4, true);
-            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 5], w, 5, true);
-            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 6], w, 6, true);
-            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 7], w, 7, true);
-            Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[t + 8], w, 8, true);
-            Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[t + 9], w, 9, true);
-            Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[t + 10], w, 10, true);
-            Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[t + 11], w, 11, true);
-            Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[t + 12], w, 12, true);
-            Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[t + 13], w, 13, true);
-            Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[t + 14], w, 14, true);
-            Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[t + 15], w, 15, true);
-        }
-
+        Rounds16<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w, k[..16]);
+        Rounds16Scheduled<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w, k[16..32]);
+        Rounds16Scheduled<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w, k[32..48]);
+        Rounds16Scheduled<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w, k[48..64]);
         sa = TL.Add(sa, a);
         sb = TL.Add(sb, b);
         sc = TL.Add(sc, c);
@@ -355,6 +306,58 @@ internal static class Sha256Lanes
         sh = TL.Add(sh, h);
     }
 
+    // The rounds come in out-of-line blocks of 16: a method with more inlined rounds runs out of
+    // the JIT's inlining budget, and the rest become calls with the working variables in memory
+    // (measured 2-3x slower for the AVX2 lanes).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rounds16<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w, ReadOnlySpan<uint> k)
+        where TL : struct, ILanes<TV>
+        where TV : struct => Sixteen<TL, TV>(ref sa, ref sb, ref sc, ref sd, ref se, ref sf, ref sg, ref sh, w, k, schedule: false);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rounds16Scheduled<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w, ReadOnlySpan<uint> k)
+        where TL : struct, ILanes<TV>
+        where TV : struct => Sixteen<TL, TV>(ref sa, ref sb, ref sc, ref sd, ref se, ref sf, ref sg, ref sh, w, k, schedule: true);
+
+    /// <summary>
+    /// 16 rounds: every ring index is a constant (no index arithmetic, no bounds checks) and the
+    /// working variables rotate by argument order instead of moves; with <paramref name="schedule"/>
+    /// each round first extends the message schedule in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sixteen<TL, TV>(ref TV sa, ref TV sb, ref TV sc, ref TV sd, ref TV se, ref TV sf, ref TV sg, ref TV sh, Span<TV> w, ReadOnlySpan<uint> k, bool schedule)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        _ = w[15];
+        _ = k[15];
+        TV a = sa, b = sb, c = sc, d = sd, e = se, f = sf, g = sg, h = sh;
+        Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[0], w, 0, schedule);
+        Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[1], w, 1, schedule);
+        Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[2], w, 2, schedule);
+        Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[3], w, 3, schedule);
+        Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[4], w, 4, schedule);
+        Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[5], w, 5, schedule);
+        Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[6], w, 6, schedule);
+        Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[7], w, 7, schedule);
+        Round<TL, TV>(a, b, c, ref d, e, f, g, ref h, k[8], w, 8, schedule);
+        Round<TL, TV>(h, a, b, ref c, d, e, f, ref g, k[9], w, 9, schedule);
+        Round<TL, TV>(g, h, a, ref b, c, d, e, ref f, k[10], w, 10, schedule);
+        Round<TL, TV>(f, g, h, ref a, b, c, d, ref e, k[11], w, 11, schedule);
+        Round<TL, TV>(e, f, g, ref h, a, b, c, ref d, k[12], w, 12, schedule);
+        Round<TL, TV>(d, e, f, ref g, h, a, b, ref c, k[13], w, 13, schedule);
+        Round<TL, TV>(c, d, e, ref f, g, h, a, ref b, k[14], w, 14, schedule);
+        Round<TL, TV>(b, c, d, ref e, f, g, h, ref a, k[15], w, 15, schedule);
+        sa = a;
+        sb = b;
+        sc = c;
+        sd = d;
+        se = e;
+        sf = f;
+        sg = g;
+        sh = h;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Round<TL, TV>(TV a, TV b, TV c, ref TV d, TV e, TV f, TV g, ref TV h, uint k, Span<TV> w, int i, bool schedule)
         where TL : struct, ILanes<TV>
@@ -362,12 +365,12 @@ internal static class Sha256Lanes
     {
         if (schedule)
         {
-            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]; slot i holds W[t-16].
-            w[i] = TL.Add(TL.Add(w[i], TL.SmallSigma1(w[(i + 14) & 15])), TL.Add(w[(i + 9) & 15], TL.SmallSigma0(w[(i + 1) & 15])));
+            // Slot i holds W[t-16]; the ring's other slots hold W[t-15..t-1].
+            w[i] = TL.Schedule(w[i], w[(i + 1) & 15], w[(i + 9) & 15], w[(i + 14) & 15]);
         }
 
-        var t1 = TL.Add(TL.Add(h, TL.BigSigma1(e)), TL.Add(TL.Ch(e, f, g), TL.Add(TL.Splat(k), w[i])));
+        var t1 = TL.T1(h, e, f, g, k, w[i]);
         d = TL.Add(d, t1);
-        h = TL.Add(t1, TL.Add(TL.BigSigma0(a), TL.Maj(a, b, c)));
+        h = TL.Add(t1, TL.T2(a, b, c));
     }
 }
