@@ -70,49 +70,12 @@ internal static class Sha256Scalar
         var k = K;
         Span<uint> ws = w;
 
-        // The same shape as Sha256Lanes.Compress: 16 rounds per iteration so every ring index is a
-        // constant, the working variables rotate by argument order (no moves), and rounds 0..15
-        // skip the schedule; W[t] only needs W[t-16..t-1], so it is computed in a 16-word ring.
-        {
-            const int t = 0;
-            Round(a, b, c, ref d, e, f, g, ref h, k[t], ws, 0, false);
-            Round(h, a, b, ref c, d, e, f, ref g, k[t + 1], ws, 1, false);
-            Round(g, h, a, ref b, c, d, e, ref f, k[t + 2], ws, 2, false);
-            Round(f, g, h, ref a, b, c, d, ref e, k[t + 3], ws, 3, false);
-            Round(e, f, g, ref h, a, b, c, ref d, k[t + 4], ws, 4, false);
-            Round(d, e, f, ref g, h, a, b, ref c, k[t + 5], ws, 5, false);
-            Round(c, d, e, ref f, g, h, a, ref b, k[t + 6], ws, 6, false);
-            Round(b, c, d, ref e, f, g, h, ref a, k[t + 7], ws, 7, false);
-            Round(a, b, c, ref d, e, f, g, ref h, k[t + 8], ws, 8, false);
-            Round(h, a, b, ref c, d, e, f, ref g, k[t + 9], ws, 9, false);
-            Round(g, h, a, ref b, c, d, e, ref f, k[t + 10], ws, 10, false);
-            Round(f, g, h, ref a, b, c, d, ref e, k[t + 11], ws, 11, false);
-            Round(e, f, g, ref h, a, b, c, ref d, k[t + 12], ws, 12, false);
-            Round(d, e, f, ref g, h, a, b, ref c, k[t + 13], ws, 13, false);
-            Round(c, d, e, ref f, g, h, a, ref b, k[t + 14], ws, 14, false);
-            Round(b, c, d, ref e, f, g, h, ref a, k[t + 15], ws, 15, false);
-        }
-
-        for (var t = 16; t < 64; t += 16)
-        {
-            Round(a, b, c, ref d, e, f, g, ref h, k[t], ws, 0, true);
-            Round(h, a, b, ref c, d, e, f, ref g, k[t + 1], ws, 1, true);
-            Round(g, h, a, ref b, c, d, e, ref f, k[t + 2], ws, 2, true);
-            Round(f, g, h, ref a, b, c, d, ref e, k[t + 3], ws, 3, true);
-            Round(e, f, g, ref h, a, b, c, ref d, k[t + 4], ws, 4, true);
-            Round(d, e, f, ref g, h, a, b, ref c, k[t + 5], ws, 5, true);
-            Round(c, d, e, ref f, g, h, a, ref b, k[t + 6], ws, 6, true);
-            Round(b, c, d, ref e, f, g, h, ref a, k[t + 7], ws, 7, true);
-            Round(a, b, c, ref d, e, f, g, ref h, k[t + 8], ws, 8, true);
-            Round(h, a, b, ref c, d, e, f, ref g, k[t + 9], ws, 9, true);
-            Round(g, h, a, ref b, c, d, e, ref f, k[t + 10], ws, 10, true);
-            Round(f, g, h, ref a, b, c, d, ref e, k[t + 11], ws, 11, true);
-            Round(e, f, g, ref h, a, b, c, ref d, k[t + 12], ws, 12, true);
-            Round(d, e, f, ref g, h, a, b, ref c, k[t + 13], ws, 13, true);
-            Round(c, d, e, ref f, g, h, a, ref b, k[t + 14], ws, 14, true);
-            Round(b, c, d, ref e, f, g, h, ref a, k[t + 15], ws, 15, true);
-        }
-
+        // The same shape as Sha256Lanes.Compress: rounds 0..15 use the message words as they are,
+        // 16..63 extend the schedule in place in a 16-word ring (W[t] only needs W[t-16..t-1]).
+        Rounds16(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, ws, k[..16]);
+        Rounds16Scheduled(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, ws, k[16..32]);
+        Rounds16Scheduled(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, ws, k[32..48]);
+        Rounds16Scheduled(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, ws, k[48..64]);
         state[0] += a;
         state[1] += b;
         state[2] += c;
@@ -121,6 +84,49 @@ internal static class Sha256Scalar
         state[5] += f;
         state[6] += g;
         state[7] += h;
+    }
+
+    // Out-of-line blocks of 16 rounds: more inlined rounds in one method exceed the JIT's inlining
+    // budget, and the rest become calls with the working variables in memory.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rounds16(ref uint sa, ref uint sb, ref uint sc, ref uint sd, ref uint se, ref uint sf, ref uint sg, ref uint sh, Span<uint> w, ReadOnlySpan<uint> k) =>
+        Sixteen(ref sa, ref sb, ref sc, ref sd, ref se, ref sf, ref sg, ref sh, w, k, schedule: false);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rounds16Scheduled(ref uint sa, ref uint sb, ref uint sc, ref uint sd, ref uint se, ref uint sf, ref uint sg, ref uint sh, Span<uint> w, ReadOnlySpan<uint> k) =>
+        Sixteen(ref sa, ref sb, ref sc, ref sd, ref se, ref sf, ref sg, ref sh, w, k, schedule: true);
+
+    /// <summary>16 rounds with constant ring indices; the working variables rotate by argument order instead of moves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sixteen(ref uint sa, ref uint sb, ref uint sc, ref uint sd, ref uint se, ref uint sf, ref uint sg, ref uint sh, Span<uint> w, ReadOnlySpan<uint> k, bool schedule)
+    {
+        _ = w[15];
+        _ = k[15];
+        uint a = sa, b = sb, c = sc, d = sd, e = se, f = sf, g = sg, h = sh;
+        Round(a, b, c, ref d, e, f, g, ref h, k[0], w, 0, schedule);
+        Round(h, a, b, ref c, d, e, f, ref g, k[1], w, 1, schedule);
+        Round(g, h, a, ref b, c, d, e, ref f, k[2], w, 2, schedule);
+        Round(f, g, h, ref a, b, c, d, ref e, k[3], w, 3, schedule);
+        Round(e, f, g, ref h, a, b, c, ref d, k[4], w, 4, schedule);
+        Round(d, e, f, ref g, h, a, b, ref c, k[5], w, 5, schedule);
+        Round(c, d, e, ref f, g, h, a, ref b, k[6], w, 6, schedule);
+        Round(b, c, d, ref e, f, g, h, ref a, k[7], w, 7, schedule);
+        Round(a, b, c, ref d, e, f, g, ref h, k[8], w, 8, schedule);
+        Round(h, a, b, ref c, d, e, f, ref g, k[9], w, 9, schedule);
+        Round(g, h, a, ref b, c, d, e, ref f, k[10], w, 10, schedule);
+        Round(f, g, h, ref a, b, c, d, ref e, k[11], w, 11, schedule);
+        Round(e, f, g, ref h, a, b, c, ref d, k[12], w, 12, schedule);
+        Round(d, e, f, ref g, h, a, b, ref c, k[13], w, 13, schedule);
+        Round(c, d, e, ref f, g, h, a, ref b, k[14], w, 14, schedule);
+        Round(b, c, d, ref e, f, g, h, ref a, k[15], w, 15, schedule);
+        sa = a;
+        sb = b;
+        sc = c;
+        sd = d;
+        se = e;
+        sf = f;
+        sg = g;
+        sh = h;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
