@@ -70,6 +70,27 @@ public class HmacSha256Tests
         }
     }
 
+    [Fact]
+    public void ScalarHmacMatchesTheOsLibraryAroundTheBlockSizeOfKeyAndMessage()
+    {
+        // Keys just under, at and over the 64-byte block (hashed first only when over), every message length up to 130.
+        var random = new Random(4231);
+        foreach (var keyLength in (int[])[16, 32, 63, 64, 65, 100, 131])
+        {
+            var key = new byte[keyLength];
+            random.NextBytes(key);
+            var mac = new HmacSha256Key(key);
+            var message = new byte[130];
+            random.NextBytes(message);
+            var actual = new byte[32];
+            for (var n = 0; n <= message.Length; n++)
+            {
+                mac.Mac(message.AsSpan(0, n), actual);
+                Assert.Equal(HMACSHA256.HashData(key, message.AsSpan(0, n)), actual);
+            }
+        }
+    }
+
     // Lengths around every padding boundary (55/56: one or two inner blocks; 63/64, 119/120: whole blocks), typical id lengths, and anything up to 200.
     private static readonly Gen<int> MessageLength = Gen.Frequency(
         (3, Gen.Int[0, 200]),
