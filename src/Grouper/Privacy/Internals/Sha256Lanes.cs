@@ -25,10 +25,20 @@ internal interface ILanes<TV>
 
     static abstract TV Add(TV a, TV b);
 
+    /// <summary>
+    /// Transposes the padded blocks into message-word vectors: <paramref name="rows"/> holds, for
+    /// lane j, words 0..7 at [2j] and words 8..15 at [2j + 1]; <c>w[t]</c> receives word t of every lane.
+    /// </summary>
+    static abstract void Transpose(ReadOnlySpan<Vector256<uint>> rows, Span<TV> w);
+
     /// <summary>Next schedule word W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], with σ0 = ROTR7 ^ ROTR18 ^ SHR3 and σ1 = ROTR17 ^ ROTR19 ^ SHR10.</summary>
     static abstract TV Schedule(TV w16, TV w15, TV w7, TV w2);
 
-    /// <summary>T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t], with Σ1 = ROTR6 ^ ROTR11 ^ ROTR25 and Ch = (e &amp; f) ^ (~e &amp; g).</summary>
+    /// <summary>
+    /// T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t], with Σ1 = ROTR6 ^ ROTR11 ^ ROTR25 and Ch = (e &amp; f) ^ (~e &amp; g).
+    /// Implementations add in the order h + (K + W) + Ch + Σ1: the terms that do not wait for e
+    /// first, so the round's dependency chain through e is two additions shorter.
+    /// </summary>
     static abstract TV T1(TV h, TV e, TV f, TV g, uint k, TV w);
 
     /// <summary>T2 = Σ0(a) + Maj(a, b, c), with Σ0 = ROTR2 ^ ROTR13 ^ ROTR22 and Maj = (a &amp; b) ^ (a &amp; c) ^ (b &amp; c).</summary>
@@ -41,6 +51,9 @@ internal struct Avx2Lanes : ILanes<Vector256<uint>>
     public static int Count => 8;
 
     public static bool IsSupported => Vector256.IsHardwareAccelerated && Avx2.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose(ReadOnlySpan<Vector256<uint>> rows, Span<Vector256<uint>> w) => Sha256Lanes.Transpose8(rows, w);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> Splat(uint x) => Vector256.Create(x);
@@ -63,7 +76,7 @@ internal struct Avx2Lanes : ILanes<Vector256<uint>>
 
         // g ^ (e & (f ^ g)): 3 operations instead of 4.
         var ch = g ^ (e & (f ^ g));
-        return h + sigma1 + ch + (Vector256.Create(k) + w);
+        return h + (Vector256.Create(k) + w) + ch + sigma1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -91,6 +104,9 @@ internal struct Avx512VLLanes : ILanes<Vector256<uint>>
     public static bool IsSupported => Vector256.IsHardwareAccelerated && Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose(ReadOnlySpan<Vector256<uint>> rows, Span<Vector256<uint>> w) => Sha256Lanes.Transpose8(rows, w);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> Splat(uint x) => Vector256.Create(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -108,7 +124,7 @@ internal struct Avx512VLLanes : ILanes<Vector256<uint>>
     public static Vector256<uint> T1(Vector256<uint> h, Vector256<uint> e, Vector256<uint> f, Vector256<uint> g, uint k, Vector256<uint> w)
     {
         var sigma1 = Avx512F.VL.TernaryLogic(Avx512F.VL.RotateRight(e, 6), Avx512F.VL.RotateRight(e, 11), Avx512F.VL.RotateRight(e, 25), Xor3);
-        return h + sigma1 + Avx512F.VL.TernaryLogic(e, f, g, Choose) + (Vector256.Create(k) + w);
+        return h + (Vector256.Create(k) + w) + Avx512F.VL.TernaryLogic(e, f, g, Choose) + sigma1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,6 +139,47 @@ internal struct Avx512Lanes : ILanes<Vector512<uint>>
     public static int Count => 16;
 
     public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>
+    /// A 16x16 transpose of 32-bit words in 64 shuffles: unpack 32-bit pairs, unpack 64-bit pairs
+    /// (vector 4g+c then holds word 4L+c of rows 4g..4g+3 in its 128-bit lane L), then two rounds of
+    /// 128-bit lane shuffles gather lane L of the four groups.
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<Vector256<uint>> rows, Span<Vector512<uint>> w)
+    {
+        _ = rows[31];
+        _ = w[15];
+        Span<Vector512<uint>> u = stackalloc Vector512<uint>[16];
+        for (var g = 0; g < 4; g++)
+        {
+            // Rows 4g..4g+3, each as one 512-bit vector of its 16 words.
+            var r0 = Vector512.Create(rows[8 * g], rows[(8 * g) + 1]);
+            var r1 = Vector512.Create(rows[(8 * g) + 2], rows[(8 * g) + 3]);
+            var r2 = Vector512.Create(rows[(8 * g) + 4], rows[(8 * g) + 5]);
+            var r3 = Vector512.Create(rows[(8 * g) + 6], rows[(8 * g) + 7]);
+            var t0 = Avx512F.UnpackLow(r0, r1).AsUInt64();
+            var t1 = Avx512F.UnpackHigh(r0, r1).AsUInt64();
+            var t2 = Avx512F.UnpackLow(r2, r3).AsUInt64();
+            var t3 = Avx512F.UnpackHigh(r2, r3).AsUInt64();
+            u[4 * g] = Avx512F.UnpackLow(t0, t2).AsUInt32();
+            u[(4 * g) + 1] = Avx512F.UnpackHigh(t0, t2).AsUInt32();
+            u[(4 * g) + 2] = Avx512F.UnpackLow(t1, t3).AsUInt32();
+            u[(4 * g) + 3] = Avx512F.UnpackHigh(t1, t3).AsUInt32();
+        }
+
+        for (var c = 0; c < 4; c++)
+        {
+            // 0x88 takes 128-bit lanes 0 and 2 of each source, 0xDD lanes 1 and 3.
+            var x01 = Avx512F.Shuffle4x128(u[c], u[4 + c], 0x88);
+            var y01 = Avx512F.Shuffle4x128(u[c], u[4 + c], 0xDD);
+            var x23 = Avx512F.Shuffle4x128(u[8 + c], u[12 + c], 0x88);
+            var y23 = Avx512F.Shuffle4x128(u[8 + c], u[12 + c], 0xDD);
+            w[c] = Avx512F.Shuffle4x128(x01, x23, 0x88);
+            w[8 + c] = Avx512F.Shuffle4x128(x01, x23, 0xDD);
+            w[4 + c] = Avx512F.Shuffle4x128(y01, y23, 0x88);
+            w[12 + c] = Avx512F.Shuffle4x128(y01, y23, 0xDD);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Splat(uint x) => Vector512.Create(x);
@@ -142,7 +199,7 @@ internal struct Avx512Lanes : ILanes<Vector512<uint>>
     public static Vector512<uint> T1(Vector512<uint> h, Vector512<uint> e, Vector512<uint> f, Vector512<uint> g, uint k, Vector512<uint> w)
     {
         var sigma1 = Avx512F.TernaryLogic(Avx512F.RotateRight(e, 6), Avx512F.RotateRight(e, 11), Avx512F.RotateRight(e, 25), Avx512VLLanes.Xor3);
-        return h + sigma1 + Avx512F.TernaryLogic(e, f, g, Avx512VLLanes.Choose) + (Vector512.Create(k) + w);
+        return h + (Vector512.Create(k) + w) + Avx512F.TernaryLogic(e, f, g, Avx512VLLanes.Choose) + sigma1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -169,28 +226,9 @@ internal static class Sha256Lanes
     {
         var lanes = TL.Count;
 
-        // Each message's padded inner block as 16 big-endian words, one row per lane, then
-        // transposed: word t of lane j at [t * lanes + j], so row t is the vector W[t]. Sized for
-        // the widest implementation (16 lanes); SkipLocalsInit because every slot read is written first.
-        Span<uint> rows = stackalloc uint[16 * 16];
         Span<uint> words = stackalloc uint[16 * 16];
-        Span<byte> copy = stackalloc byte[64];
-        for (var j = 0; j < lanes; j++)
-        {
-            var i = which[j];
-            PadBlock(text, start[i], length[i], rows.Slice(16 * j, 16), copy);
-        }
-
-        for (var t = 0; t < 16; t++)
-        {
-            var row = words.Slice(t * lanes, lanes);
-            for (var j = 0; j < row.Length; j++)
-            {
-                row[j] = rows[(16 * j) + t];
-            }
-        }
-
         var w = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, TV>(words)[..16];
+        InnerBlocks<TL, TV>(text, start, length, which, w);
 
         // Inner: every lane starts from the same ipad midstate.
         TV a = TL.Splat(key.Inner[0]), b = TL.Splat(key.Inner[1]), c = TL.Splat(key.Inner[2]), d = TL.Splat(key.Inner[3]);
@@ -225,7 +263,7 @@ internal static class Sha256Lanes
         h = TL.Splat(key.Outer[7]);
         Compress<TL, TV>(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w);
 
-        // Only the first four digest words make the 128-bit pseudonym.
+        // Only the first four digest words make the 128-bit pseudonym: lane j of a, b, c, d.
         w[0] = a;
         w[1] = b;
         w[2] = c;
@@ -233,6 +271,47 @@ internal static class Sha256Lanes
         for (var j = 0; j < lanes; j++)
         {
             destination[which[j]] = HmacSha256Key.First128(words[j], words[lanes + j], words[(2 * lanes) + j], words[(3 * lanes) + j]);
+        }
+    }
+
+    /// <summary>
+    /// Two 8x8 transposes of 32-bit words (message words 0..7, then 8..15) in 24 shuffles each:
+    /// unpack 32-bit pairs, unpack 64-bit pairs (vector c then holds word c of rows 0..3 in its low
+    /// 128 bits and word c + 4 in its high 128 bits), then join the 128-bit halves of rows 0..3 and 4..7.
+    /// </summary>
+    internal static void Transpose8(ReadOnlySpan<Vector256<uint>> rows, Span<Vector256<uint>> w)
+    {
+        _ = rows[15];
+        _ = w[15];
+        for (var half = 0; half < 2; half++)
+        {
+            var t0 = Avx2.UnpackLow(rows[half], rows[2 + half]).AsUInt64();
+            var t1 = Avx2.UnpackHigh(rows[half], rows[2 + half]).AsUInt64();
+            var t2 = Avx2.UnpackLow(rows[4 + half], rows[6 + half]).AsUInt64();
+            var t3 = Avx2.UnpackHigh(rows[4 + half], rows[6 + half]).AsUInt64();
+            var t4 = Avx2.UnpackLow(rows[8 + half], rows[10 + half]).AsUInt64();
+            var t5 = Avx2.UnpackHigh(rows[8 + half], rows[10 + half]).AsUInt64();
+            var t6 = Avx2.UnpackLow(rows[12 + half], rows[14 + half]).AsUInt64();
+            var t7 = Avx2.UnpackHigh(rows[12 + half], rows[14 + half]).AsUInt64();
+            var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
+            var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
+            var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
+            var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
+            var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
+            var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
+            var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
+            var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
+            var o = 8 * half;
+
+            // 0x20 joins the low 128 bits of both sources, 0x31 the high ones.
+            w[o] = Avx2.Permute2x128(u0, u4, 0x20);
+            w[o + 1] = Avx2.Permute2x128(u1, u5, 0x20);
+            w[o + 2] = Avx2.Permute2x128(u2, u6, 0x20);
+            w[o + 3] = Avx2.Permute2x128(u3, u7, 0x20);
+            w[o + 4] = Avx2.Permute2x128(u0, u4, 0x31);
+            w[o + 5] = Avx2.Permute2x128(u1, u5, 0x31);
+            w[o + 6] = Avx2.Permute2x128(u2, u6, 0x31);
+            w[o + 7] = Avx2.Permute2x128(u3, u7, 0x31);
         }
     }
 
@@ -248,7 +327,7 @@ internal static class Sha256Lanes
     /// they are loaded whole and the bytes past the message masked off.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PadBlock(ReadOnlySpan<byte> text, int start, int length, Span<uint> row, Span<byte> copy)
+    private static void PadBlock(ReadOnlySpan<byte> text, int start, int length, out Vector256<uint> first8, out Vector256<uint> last8, Span<byte> copy)
     {
         var message = text.Slice(start, length);
         Vector256<byte> lo, hi;
@@ -277,10 +356,31 @@ internal static class Sha256Lanes
 
         // Big-endian words; word 15 (bytes 60..63, zero since length <= 55) gets the bit length.
         var swap = Vector256.Create(SwapWords);
-        var loWords = Avx2.Shuffle(lo, swap).AsUInt32();
-        var hiWords = Avx2.Shuffle(hi, swap).AsUInt32() | Vector256.Create(0u, 0, 0, 0, 0, 0, 0, (uint)(64 + length) * 8);
-        loWords.CopyTo(row);
-        hiWords.CopyTo(row[8..]);
+        first8 = Avx2.Shuffle(lo, swap).AsUInt32();
+        last8 = Avx2.Shuffle(hi, swap).AsUInt32() | Vector256.Create(0u, 0, 0, 0, 0, 0, 0, (uint)(64 + length) * 8);
+    }
+
+    /// <summary>
+    /// The padded inner block of each message as 16 big-endian words (two half rows per lane),
+    /// transposed in registers so <c>w[t]</c> holds word t of every lane.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void InnerBlocks<TL, TV>(ReadOnlySpan<byte> text, ReadOnlySpan<int> start, ReadOnlySpan<int> length, ReadOnlySpan<int> which, Span<TV> w)
+        where TL : struct, ILanes<TV>
+        where TV : struct
+    {
+        // Sized for the widest implementation (16 lanes); SkipLocalsInit because every slot read is written first.
+        Span<Vector256<uint>> rows = stackalloc Vector256<uint>[2 * 16];
+        Span<byte> copy = stackalloc byte[64];
+        var lanes = TL.Count;
+        for (var j = 0; j < lanes; j++)
+        {
+            var i = which[j];
+            PadBlock(text, start[i], length[i], out rows[2 * j], out rows[(2 * j) + 1], copy);
+        }
+
+        TL.Transpose(rows[..(2 * lanes)], w);
     }
 
     /// <summary>One compression of every lane: (a..h) += rounds((a..h), w). <paramref name="w"/> (16 vectors) is overwritten by the schedule.</summary>
