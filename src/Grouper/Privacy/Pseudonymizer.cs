@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Security.Cryptography;
 using System.Text;
 using Grouper.Core;
 using Grouper.Privacy.Internals;

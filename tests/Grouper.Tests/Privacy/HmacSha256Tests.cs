@@ -197,4 +197,55 @@ public class HmacSha256Tests
         Assert.Throws<ArgumentException>(() => p.ComputeMany(text, [0, 1], [1, 1], new UInt128[1]));
         Assert.Throws<ArgumentOutOfRangeException>(() => p.ComputeMany(text, [3], [4], new UInt128[1]));
     }
+
+    [Fact]
+    public void TheLanesRefuseAMessageThatNeedsASecondBlock()
+    {
+        // ComputeMany routes such ids to the scalar path; the lanes themselves must not hash them wrongly.
+        Assert.True(Avx2Lanes.IsSupported || !Avx2.IsSupported);
+        if (Avx2Lanes.IsSupported)
+        {
+            var key = new HmacSha256Key(new byte[16]);
+            var text = new byte[200];
+            int[] start = [0, 0, 0, 0, 0, 0, 0, 0];
+            int[] length = [55, 55, 55, 55, 55, 55, 55, 56];
+            int[] which = [0, 1, 2, 3, 4, 5, 6, 7];
+            Assert.Throws<ArgumentOutOfRangeException>(() => Sha256Lanes.Mac128<Avx2Lanes, Vector256<uint>>(key, text, start, length, which, new UInt128[8]));
+        }
+    }
+
+    [Fact]
+    public void ComputeManyGivesTheSameResultsOnConcurrentThreads()
+    {
+        // One Pseudonymizer shared by parser threads: no per-call state may leak between them.
+        var p = new Pseudonymizer(Encoding.ASCII.GetBytes("a shared key of some length, 40 bytes!!!"));
+        var text = new byte[3000];
+        new Random(11).NextBytes(text);
+        var start = new int[1000];
+        var length = new int[1000];
+        for (var i = 0; i < start.Length; i++)
+        {
+            start[i] = (i * 37) % 2900;
+            length[i] = i % 70;
+        }
+
+        var expected = new UInt128[start.Length];
+        for (var i = 0; i < start.Length; i++)
+        {
+            expected[i] = BinaryPrimitives.ReadUInt128BigEndian(HMACSHA256.HashData(Encoding.ASCII.GetBytes("a shared key of some length, 40 bytes!!!"), text.AsSpan(start[i], length[i])));
+        }
+
+        var results = new UInt128[4][];
+        Parallel.For(0, 4, t =>
+        {
+            var mine = new UInt128[start.Length];
+            for (var round = 0; round < 20; round++)
+            {
+                p.ComputeMany(text, start, length, mine);
+            }
+
+            results[t] = mine;
+        });
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
 }

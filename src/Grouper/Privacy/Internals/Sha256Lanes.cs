@@ -329,6 +329,8 @@ internal static class Sha256Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PadBlock(ReadOnlySpan<byte> text, int start, int length, out Vector256<uint> first8, out Vector256<uint> last8, Span<byte> copy)
     {
+        // A longer message needs a second block: refuse rather than hash the wrong bytes.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, HmacSha256Key.MaxSingleBlock);
         var message = text.Slice(start, length);
         Vector256<byte> lo, hi;
         if (text.Length - start >= 64)
