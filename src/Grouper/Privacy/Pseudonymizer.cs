@@ -1,6 +1,7 @@
-using System.Security.Cryptography;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Grouper.Core;
+using Grouper.Privacy.Internals;
 
 namespace Grouper.Privacy;
 
@@ -17,7 +18,9 @@ public sealed class Pseudonymizer
     /// <summary>Environment variable naming a file that holds the key.</summary>
     public const string KeyFileVariable = "GROUPER_PSEUDONYM_KEY_FILE";
 
-    private readonly byte[] _key;
+    // The key as its two HMAC midstates: computed once here so a short id costs two SHA-256
+    // compressions and no key schedule. Immutable, shared by every thread.
+    private readonly HmacSha256Key _mac;
 
     public Pseudonymizer(byte[] key)
     {
@@ -27,33 +30,130 @@ public sealed class Pseudonymizer
             throw new ArgumentException("a pseudonymization key needs at least 16 bytes", nameof(key));
         }
 
-        _key = key;
+        _mac = new HmacSha256Key(key);
     }
 
-    /// <summary>The keyed hash of a person id (allocation-free).</summary>
-    public UInt128 Compute(ReadOnlySpan<byte> personId)
+    /// <summary>
+    /// The keyed hash of a person id (allocation-free, thread-safe): HMAC-SHA256 in managed code
+    /// from the precomputed key midstates, which is faster than the OS library for ids this short
+    /// (its cost is the call, not the hashing: see bench/results/PseudonymBenchmarks.md). For many
+    /// ids at once use <see cref="ComputeMany(ReadOnlySpan{byte}, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{UInt128})"/>.
+    /// </summary>
+    public UInt128 Compute(ReadOnlySpan<byte> personId) => _mac.Mac128(personId);
+
+    /// <summary>
+    /// The keyed hashes of many person ids at once (批量假名化): message i is
+    /// <c>text.Slice(start[i], length[i])</c> and <c>destination[i]</c> receives exactly what
+    /// <see cref="Compute"/> returns for it. Ids of at most 55 bytes (one SHA-256 block) are hashed
+    /// 8 or 16 at a time in SIMD lanes; longer ids and the last few of a batch go one at a time.
+    /// Allocation-free and thread-safe (scratch on the stack).
+    /// </summary>
+    public void ComputeMany(ReadOnlySpan<byte> text, ReadOnlySpan<int> start, ReadOnlySpan<int> length, Span<UInt128> destination) =>
+        ComputeMany(text, start, length, destination, BestPath);
+
+    /// <summary>The widest multi-buffer path this machine runs in hardware.</summary>
+    internal static readonly HmacPath BestPath =
+        Avx512Lanes.IsSupported ? HmacPath.Lanes16Avx512
+        : Avx512VLLanes.IsSupported ? HmacPath.Lanes8Avx512
+        : Avx2Lanes.IsSupported ? HmacPath.Lanes8Avx2
+        : HmacPath.Scalar;
+
+    /// <summary>The 8-lane path used for a 16-lane batch's tail of 8 to 15 ids.</summary>
+    private static readonly HmacPath s_best8 =
+        Avx512VLLanes.IsSupported ? HmacPath.Lanes8Avx512
+        : Avx2Lanes.IsSupported ? HmacPath.Lanes8Avx2
+        : HmacPath.Scalar;
+
+    internal static bool IsSupported(HmacPath path) => path switch
     {
-        // One keyed HMAC per thread and key: reusing it skips the key schedule that the one-shot
-        // HMACSHA256.HashData redoes on every call (measured about 3x faster; same bytes).
-        var hmac = t_hmac;
-        if (hmac is null || !ReferenceEquals(t_owner, this))
+        HmacPath.Scalar => true,
+        HmacPath.Lanes8Avx2 => Avx2Lanes.IsSupported,
+        HmacPath.Lanes8Avx512 => Avx512VLLanes.IsSupported,
+        HmacPath.Lanes16Avx512 => Avx512Lanes.IsSupported,
+        _ => false,
+    };
+
+    private static int LaneCount(HmacPath path) => path switch
+    {
+        HmacPath.Lanes8Avx2 or HmacPath.Lanes8Avx512 => 8,
+        HmacPath.Lanes16Avx512 => 16,
+        _ => 1,
+    };
+
+    /// <summary><see cref="ComputeMany(ReadOnlySpan{byte}, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{UInt128})"/> forced onto one path (tests and benchmarks).</summary>
+    internal void ComputeMany(ReadOnlySpan<byte> text, ReadOnlySpan<int> start, ReadOnlySpan<int> length, Span<UInt128> destination, HmacPath path)
+    {
+        var count = start.Length;
+        if (length.Length != count)
         {
-            hmac?.Dispose();
-            hmac = t_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-            t_owner = this;
+            throw new ArgumentException("start and length must have the same count", nameof(length));
         }
 
-        Span<byte> mac = stackalloc byte[32];
-        hmac.AppendData(personId);
-        hmac.GetHashAndReset(mac);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(mac);
+        if (destination.Length < count)
+        {
+            throw new ArgumentException("destination is shorter than start", nameof(destination));
+        }
+
+        if (!IsSupported(path))
+        {
+            throw new PlatformNotSupportedException(path + " is not supported on this machine");
+        }
+
+        // Indices of the single-block ids waiting for a full vector.
+        var lanes = LaneCount(path);
+        Span<int> pending = stackalloc int[16];
+        var waiting = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var n = length[i];
+            if (lanes == 1 || n > HmacSha256Key.MaxSingleBlock)
+            {
+                destination[i] = _mac.Mac128(text.Slice(start[i], n));
+                continue;
+            }
+
+            // Checked here, not in the lanes: an out-of-range slice throws like Compute would.
+            _ = text.Slice(start[i], n);
+            pending[waiting++] = i;
+            if (waiting == lanes)
+            {
+                RunLanes(path, text, start, length, pending[..lanes], destination);
+                waiting = 0;
+            }
+        }
+
+        // The tail: a 16-lane batch still fills one 8-lane vector when it can; the rest one by one.
+        var done = 0;
+        if (lanes == 16 && waiting >= 8 && s_best8 != HmacPath.Scalar)
+        {
+            RunLanes(s_best8, text, start, length, pending[..8], destination);
+            done = 8;
+        }
+
+        for (var j = done; j < waiting; j++)
+        {
+            var i = pending[j];
+            destination[i] = _mac.Mac128(text.Slice(start[i], length[i]));
+        }
     }
 
-    [ThreadStatic]
-    private static IncrementalHash? t_hmac;
-
-    [ThreadStatic]
-    private static Pseudonymizer? t_owner;
+    private void RunLanes(HmacPath path, ReadOnlySpan<byte> text, ReadOnlySpan<int> start, ReadOnlySpan<int> length, ReadOnlySpan<int> which, Span<UInt128> destination)
+    {
+        switch (path)
+        {
+            case HmacPath.Lanes8Avx2:
+                Sha256Lanes.Mac128<Avx2Lanes, Vector256<uint>>(_mac, text, start, length, which, destination);
+                break;
+            case HmacPath.Lanes8Avx512:
+                Sha256Lanes.Mac128<Avx512VLLanes, Vector256<uint>>(_mac, text, start, length, which, destination);
+                break;
+            case HmacPath.Lanes16Avx512:
+                Sha256Lanes.Mac128<Avx512Lanes, Vector512<uint>>(_mac, text, start, length, which, destination);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(path));
+        }
+    }
 
     /// <summary>
     /// Internal grouping key for a person when no key is configured (identifiers kept): a fast
