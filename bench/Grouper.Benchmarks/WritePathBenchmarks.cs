@@ -220,6 +220,31 @@ public class WritePathBenchmarks
         Console.WriteLine($"fill total {fill:F0} ns/row");
     }
 
+    /// <summary>
+    /// Fill and encode timed by this thread's CPU time (`write-cpu ROUNDS`): on a shared machine a
+    /// steadier measure than elapsed time. Prints each round and the medians, ns per record.
+    /// </summary>
+    internal void CpuRounds(int rounds)
+    {
+        var fill = new double[rounds];
+        var encode = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            var t0 = DrgBenchmarks.ThreadCpuNs();
+            FillRowGroup();
+            var t1 = DrgBenchmarks.ThreadCpuNs();
+            var bytes = EncodeRowGroup();
+            var t2 = DrgBenchmarks.ThreadCpuNs();
+            fill[r] = (t1 - t0) / (double)Records;
+            encode[r] = (t2 - t1) / (double)Records;
+            Console.WriteLine($"round {r + 1}: fill {fill[r]:F0} ns/record, encode {encode[r]:F0} ns/record, {bytes / (double)Records:F1} B/record");
+        }
+
+        Array.Sort(fill);
+        Array.Sort(encode);
+        Console.WriteLine($"median (thread CPU time): fill {fill[rounds / 2]:F0} ns/record, encode {encode[rounds / 2]:F0} ns/record, min fill {fill[0]:F0}, min encode {encode[0]:F0}");
+    }
+
     /// <summary>Fill then encode in a loop for a profiler (`write-loop SECONDS`).</summary>
     internal void Loop(double seconds)
     {
