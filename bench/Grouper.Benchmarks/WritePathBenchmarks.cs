@@ -191,6 +191,10 @@ public class WritePathBenchmarks
         }
 
         Console.WriteLine($"encode total {total:F0} ns/row, {bytes / (double)_filledRows:F1} B/row");
+        FillRowGroup();
+        _encoder.Encode(_fillColumns, _filledRows);
+        var hash = System.Security.Cryptography.SHA256.HashData(_encoder.Part.Span);
+        Console.WriteLine($"row group: {_encoder.Part.Length:N0} B, sha256 {Convert.ToHexStringLower(hash)[..16]}, statistics sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(_encoder.StatisticsBytes.Span))[..16]}");
         var fill = 0.0;
         foreach (var set in _fillSets)
         {
