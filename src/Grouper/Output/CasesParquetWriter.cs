@@ -278,7 +278,7 @@ internal sealed class IngestColumns : ICaseColumnSet
         _hospitalId.Set(row, r.HospitalIndex);
         if (_pseudonymized)
         {
-            Grouper.Privacy.Pseudonymizer.Format(r.PersonKey, _personId.Begin(32));
+            FormatPseudonym(r.PersonKey, _personId.Begin(32));
             _personId.Commit(row, 32);
         }
         else
@@ -342,14 +342,34 @@ internal sealed class IngestColumns : ICaseColumnSet
     /// <summary>Codes joined by ';' (empty text for none), written as ASCII straight into the column.</summary>
     private static void JoinCodes(TextColumn column, int row, ReadOnlySpan<Code> codes)
     {
-        var max = codes.Length;
+        // Each packed code takes at most MaxPackedLength bytes and a ';'; the formatter stores whole
+        // words, so the room is counted as if every code were the longest (the last one without ';').
+        var max = codes.Length * (Code.MaxPackedLength + 1);
+        var overflow = false;
         for (var i = 0; i < codes.Length; i++)
         {
-            max += codes[i].IsOverflow ? codes[i].ToString().Length : Code.MaxPackedLength;
+            if (codes[i].IsOverflow)
+            {
+                max += codes[i].ToString().Length;
+                overflow = true;
+            }
         }
 
         var span = column.Begin(max);
         var at = 0;
+        if (!overflow)
+        {
+            ref var dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span);
+            for (var i = 0; i < codes.Length; i++)
+            {
+                at += CodeText.Write(codes[i], ref Unsafe.Add(ref dst, at));
+                Unsafe.Add(ref dst, at++) = (byte)';';
+            }
+
+            column.Commit(row, Math.Max(0, at - 1));
+            return;
+        }
+
         for (var i = 0; i < codes.Length; i++)
         {
             if (i > 0)
@@ -361,6 +381,14 @@ internal sealed class IngestColumns : ICaseColumnSet
         }
 
         column.Commit(row, at);
+    }
+
+    /// <summary>The 32 lower-case hex digits of a pseudonym, as <see cref="Grouper.Privacy.Pseudonymizer.Format(UInt128, Span{byte})"/> writes them (a vectorized conversion).</summary>
+    internal static void FormatPseudonym(UInt128 key, Span<byte> destination)
+    {
+        Span<byte> raw = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(raw, key);
+        Convert.TryToHexStringLower(raw, destination, out _);
     }
 
     internal static string FormatWarnings(RecordWarnings w)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Grouper.Core;
 using Grouper.Output.Internals;
 using Parquet.Schema;
 
@@ -254,7 +255,11 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     private readonly Func<TKey, string?> _format;
     private readonly Dictionary<TKey, int> _byKey;
     private readonly Dictionary<string, int> _byText = new(StringComparer.Ordinal);
+    private readonly CodeIdMap? _byCode;
     private int[] _byIntKey = []; // int keys −1..DenseKeyLimit−2 at key+1: id+2, 0 = not seen yet
+    private object? _lastObjectKey; // reference keys (policies): the last one and its id, as most rows repeat it
+    private int _lastObjectId;
+    private int _emptyId = -2; // the empty string's id in a required column, once known
     private byte[] _values = new byte[1024];
     private int _valuesUsed;
     private int[] _starts = new int[64];
@@ -273,6 +278,7 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
         _optional = field.IsNullable;
         _format = format;
         _byKey = new Dictionary<TKey, int>(keys);
+        _byCode = typeof(TKey) == typeof(Code) ? new CodeIdMap() : null;
         _ids = new int[capacity];
     }
 
@@ -284,7 +290,7 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int row, TKey key) => _ids[row] = IdOf(key);
 
-    public void SetNull(int row) => _ids[row] = _optional ? NullId : IdOfText(string.Empty);
+    public void SetNull(int row) => _ids[row] = _optional ? NullId : EmptyId();
 
     public void Reset()
     {
@@ -292,6 +298,9 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
         {
             _byKey.Clear();
             _byText.Clear();
+            _byCode?.Clear();
+            _lastObjectKey = null;
+            _emptyId = -2;
             _byIntKey = [];
             _count = 0;
             _valuesUsed = 0;
@@ -324,19 +333,52 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
             }
         }
 
+        if (typeof(TKey) == typeof(Code))
+        {
+            var code = Unsafe.As<TKey, Code>(ref key);
+            if (_byCode!.TryGet(code, out var codeId))
+            {
+                return codeId;
+            }
+
+            codeId = code.IsEmpty ? Format(key) : FormatCode(key);
+            return codeId;
+        }
+
+        if (!typeof(TKey).IsValueType && ReferenceEquals(key, _lastObjectKey))
+        {
+            return _lastObjectId;
+        }
+
         if (!_byKey.TryGetValue(key, out var found))
         {
             found = Format(key);
             _byKey[key] = found;
         }
 
+        if (!typeof(TKey).IsValueType)
+        {
+            _lastObjectKey = key;
+            _lastObjectId = found;
+        }
+
         return found;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FormatCode(TKey key)
+    {
+        var id = Format(key);
+        _byCode!.Add(Unsafe.As<TKey, Code>(ref key), id);
+        return id;
+    }
+
+    private int EmptyId() => _emptyId >= 0 ? _emptyId : _emptyId = IdOfText(string.Empty);
 
     private int Format(TKey key)
     {
         var text = _format(key);
-        return text is null ? (_optional ? NullId : IdOfText(string.Empty)) : IdOfText(text);
+        return text is null ? (_optional ? NullId : EmptyId()) : IdOfText(text);
     }
 
     private int IdOfText(string text)
