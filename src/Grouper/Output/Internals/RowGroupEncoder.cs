@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Grouper.Output.Internals;
 
@@ -738,35 +739,42 @@ internal static class RleHybrid
         var i = 0;
         while (i < n)
         {
-            var x = values[i];
-            var j = i + 1;
+            // Only maximal runs of 8 or more equal values matter; shorter runs are literals. The
+            // first position from which 8 values are equal is where such a run starts (a position
+            // before it inside the same run would have been found first).
+            var s = NextRunOfEight(values, i);
+            if (s >= n)
+            {
+                break;
+            }
+
+            var x = values[s];
+            var j = s + 8;
             while (j < n && values[j] == x)
             {
                 j++;
             }
 
-            var run = j - i;
-            if (run >= 8)
+            var run = j - s;
+
+            // Literals before an RLE run must fill whole groups of 8: lend them the run's first values.
+            var pending = s - literal;
+            var pad = (8 - (pending & 7)) & 7;
+            if (run - pad >= 8)
             {
-                // Literals before an RLE run must fill whole groups of 8: lend them the run's first values.
-                var pending = i - literal;
-                var pad = (8 - (pending & 7)) & 7;
-                if (run - pad >= 8)
+                if (pending + pad > 0)
                 {
-                    if (pending + pad > 0)
-                    {
-                        BitPacked(output, values.Slice(literal, pending + pad), bitWidth);
-                    }
-
-                    output.WriteVarUInt((ulong)(run - pad) << 1);
-                    var v = uint.CreateTruncating(x);
-                    for (var b = 0; b < (bitWidth + 7) / 8; b++)
-                    {
-                        output.WriteByte((byte)(v >> (8 * b)));
-                    }
-
-                    literal = j;
+                    BitPacked(output, values.Slice(literal, pending + pad), bitWidth);
                 }
+
+                output.WriteVarUInt((ulong)(run - pad) << 1);
+                var v = uint.CreateTruncating(x);
+                for (var b = 0; b < (bitWidth + 7) / 8; b++)
+                {
+                    output.WriteByte((byte)(v >> (8 * b)));
+                }
+
+                literal = j;
             }
 
             i = j;
@@ -778,6 +786,61 @@ internal static class RleHybrid
         }
     }
 
+    /// <summary>The first position at or after <paramref name="from"/> where 8 equal values start; the length when none.</summary>
+    private static int NextRunOfEight<T>(ReadOnlySpan<T> values, int from)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var n = values.Length;
+        var p = from;
+        if (Vector256.IsHardwareAccelerated && (typeof(T) == typeof(int) || typeof(T) == typeof(byte)))
+        {
+            // Bit k of the mask: values[p + k] == values[p + k + 1]; 8 equal values from p + k are
+            // 7 set bits from k. 32 positions per step, of which the first 26 are decided.
+            ref var v0 = ref MemoryMarshal.GetReference(values);
+            var perVector = Vector256<T>.Count;
+            while (p + 33 <= n)
+            {
+                uint mask = 0;
+                for (var m = 0; m < 32; m += perVector)
+                {
+                    var a = Vector256.LoadUnsafe(ref v0, (nuint)(p + m));
+                    var b = Vector256.LoadUnsafe(ref v0, (nuint)(p + m + 1));
+                    mask |= Vector256.Equals(a, b).ExtractMostSignificantBits() << m;
+                }
+
+                var seven = mask & (mask >> 1) & (mask >> 2) & (mask >> 3) & (mask >> 4) & (mask >> 5) & (mask >> 6) & ((1u << 26) - 1);
+                if (seven != 0)
+                {
+                    return p + BitOperations.TrailingZeroCount(seven);
+                }
+
+                p += 26;
+            }
+        }
+
+        for (; p + 8 <= n; p++)
+        {
+            var x = values[p];
+            if (values[p + 7] != x)
+            {
+                continue;
+            }
+
+            var k = 1;
+            while (k < 7 && values[p + k] == x)
+            {
+                k++;
+            }
+
+            if (k == 7)
+            {
+                return p;
+            }
+        }
+
+        return n;
+    }
+
     private static void BitPacked<T>(ByteBuffer output, ReadOnlySpan<T> values, int bitWidth)
         where T : unmanaged, IBinaryInteger<T>
     {
@@ -786,25 +849,59 @@ internal static class RleHybrid
             var part = values.Slice(from, Math.Min(MaxPackedValues, values.Length - from));
             var groups = (part.Length + 7) / 8;
             output.WriteVarUInt(((ulong)groups << 1) | 1);
-            var dst = output.GetSpan(groups * bitWidth);
-            ulong acc = 0;
-            var bits = 0;
+            var bytes = groups * bitWidth;
+
+            // Values are added to a 64-bit accumulator, flushed 4 bytes at a time (room for one store past the end).
+            ref var dst = ref MemoryMarshal.GetReference(output.GetSpan(bytes + 4));
             var k = 0;
-            var count = groups * 8;
-            for (var idx = 0; idx < count; idx++)
+            if (bitWidth == 1 && typeof(T) == typeof(byte) && Vector256.IsHardwareAccelerated)
             {
-                var v = idx < part.Length ? ulong.CreateTruncating(part[idx]) : 0UL;
-                acc |= v << bits;
-                bits += bitWidth;
-                while (bits >= 8)
+                // Definition levels (0 or 1): 32 per compare, least significant bit first as the format wants.
+                ref var src = ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(part));
+                var at = 0;
+                for (; at + 32 <= part.Length; at += 32, k += 4)
                 {
-                    dst[k++] = (byte)acc;
-                    acc >>= 8;
-                    bits -= 8;
+                    var bits = Vector256.GreaterThan(Vector256.LoadUnsafe(ref src, (nuint)at), Vector256<byte>.Zero).ExtractMostSignificantBits();
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, k), bits);
+                }
+
+                uint rest = 0;
+                for (var b = 0; at + b < part.Length; b++)
+                {
+                    rest |= (uint)(Unsafe.Add(ref src, at + b) != 0 ? 1 : 0) << b;
+                }
+
+                for (; k < bytes; k++, rest >>= 8)
+                {
+                    Unsafe.Add(ref dst, k) = (byte)rest;
+                }
+
+                output.Advance(bytes);
+                continue;
+            }
+
+            ulong acc = 0;
+            var filled = 0;
+            for (var idx = 0; idx < part.Length; idx++)
+            {
+                acc |= ulong.CreateTruncating(part[idx]) << filled;
+                filled += bitWidth;
+                if (filled >= 32)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, k), (uint)acc);
+                    k += 4;
+                    acc >>= 32;
+                    filled -= 32;
                 }
             }
 
-            output.Advance(groups * bitWidth);
+            // The rest of the last group is zero padding: the accumulator's bits, then zeros.
+            for (; k < bytes; k++, acc >>= 8)
+            {
+                Unsafe.Add(ref dst, k) = (byte)acc;
+            }
+
+            output.Advance(bytes);
         }
     }
 }
