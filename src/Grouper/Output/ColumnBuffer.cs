@@ -40,6 +40,7 @@ internal sealed class NumberColumn<T> : IColumnBuffer
     private readonly byte[] _defined;
     private readonly int _physical;
     private readonly int _scale;
+    private readonly bool _delta;
 
     public NumberColumn(DataField field, int capacity)
     {
@@ -52,6 +53,7 @@ internal sealed class NumberColumn<T> : IColumnBuffer
         }
 
         _scale = type.Logical == LogicalKind.Decimal ? type.Scale : 0;
+        _delta = typeof(T) == typeof(long) && type.Logical != LogicalKind.Decimal;
         _values = new T[capacity];
         _defined = field.IsNullable ? new byte[capacity] : [];
     }
@@ -99,7 +101,7 @@ internal sealed class NumberColumn<T> : IColumnBuffer
     public void SetDecimal(int row, decimal value) => Set(row, T.CreateChecked(Decimals.Unscaled(value, _scale)));
 
     public void Encode(RowGroupEncoder encoder, int rows) =>
-        encoder.Numbers<T>(_values.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _physical);
+        encoder.Numbers<T>(_values.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _physical, _delta);
 }
 
 /// <summary>A required BOOLEAN column.</summary>
