@@ -255,29 +255,33 @@ internal sealed class RowGroupEncoder
         remap.Fill(-1);
         _dictionaryPage.Clear();
         var used = 0;
+        var limit = rows / MaxDistinctShare;
+        ref var remap0 = ref MemoryMarshal.GetReference(remap);
+        ref var indices0 = ref MemoryMarshal.GetArrayDataReference(_indices);
+        ref var values0 = ref MemoryMarshal.GetReference(values);
         for (var r = 0; r < rows; r++)
         {
             if (!defined.IsEmpty && defined[r] == 0)
             {
-                _indices[r] = -1;
+                Unsafe.Add(ref indices0, r) = -1;
                 continue;
             }
 
-            var v = values[r];
-            var slot = (int)(long.CreateTruncating(v) - min);
-            var c = remap[slot];
+            var v = Unsafe.Add(ref values0, r);
+            ref var c = ref Unsafe.Add(ref remap0, (int)(long.CreateTruncating(v) - min));
             if (c < 0)
             {
-                c = remap[slot] = used++;
+                if (used == limit)
+                {
+                    return false;
+                }
+
+                c = used++;
                 MemoryMarshal.Write(_dictionaryPage.GetSpan(8), in v);
                 _dictionaryPage.Advance(Unsafe.SizeOf<T>());
             }
 
-            _indices[r] = c;
-            if (used > rows / MaxDistinctShare)
-            {
-                return false;
-            }
+            Unsafe.Add(ref indices0, r) = c;
         }
 
         WriteIndexPages(rows, used, !defined.IsEmpty);
@@ -376,9 +380,9 @@ internal sealed class RowGroupEncoder
     {
         var rows = ids.Length;
         var table = starts.Length;
-        if (_remap.Length < table)
+        if (_remap.Length < table + 1)
         {
-            _remap = new int[Math.Max(table, _remap.Length * 2)];
+            _remap = new int[Math.Max(table + 1, _remap.Length * 2)];
         }
 
         if (_indices.Length < rows)
@@ -387,25 +391,24 @@ internal sealed class RowGroupEncoder
             _levels = new byte[rows];
         }
 
-        var remap = _remap.AsSpan(0, table);
-        remap.Fill(-1);
+        // remap[id + 1]: the chunk's id for table id, −2 = not used yet; remap[0] = −1 keeps a null row null without a branch.
+        var remap = _remap.AsSpan(0, table + 1);
+        remap.Fill(-2);
+        remap[0] = -1;
         var used = 0;
         long dictBytes = 0;
         var nulls = 0;
+        ref var remap1 = ref Unsafe.Add(ref MemoryMarshal.GetReference(remap), 1);
+        ref var indices0 = ref MemoryMarshal.GetArrayDataReference(_indices);
+        ref var ids0 = ref MemoryMarshal.GetReference(ids);
         for (var r = 0; r < rows; r++)
         {
-            var id = ids[r];
-            if (id < 0)
+            var id = Unsafe.Add(ref ids0, r);
+            nulls += (int)((uint)id >> 31);
+            ref var c = ref Unsafe.Add(ref remap1, id);
+            if (c == -2)
             {
-                _indices[r] = -1;
-                nulls++;
-                continue;
-            }
-
-            var c = remap[id];
-            if (c < 0)
-            {
-                c = remap[id] = used++;
+                c = used++;
                 if (_order.Length < used)
                 {
                     Array.Resize(ref _order, Math.Max(16, _order.Length * 2));
@@ -415,7 +418,7 @@ internal sealed class RowGroupEncoder
                 dictBytes += ends[id] - starts[id];
             }
 
-            _indices[r] = c;
+            Unsafe.Add(ref indices0, r) = c;
         }
 
         BeginChunk(ParquetFormat.ByteArray, rows);
@@ -482,14 +485,16 @@ internal sealed class RowGroupEncoder
             if (optional)
             {
                 var levels = _levels.AsSpan(0, n);
+                ref var levels0 = ref MemoryMarshal.GetReference(levels);
+                ref var page0 = ref MemoryMarshal.GetReference(page);
                 for (var i = 0; i < n; i++)
                 {
-                    var c = page[i];
-                    levels[i] = c < 0 ? (byte)0 : (byte)1;
-                    if (c >= 0)
-                    {
-                        page[k++] = c; // compact in place: indices of present rows only
-                    }
+                    // Compact in place, without a branch: a null (−1) is written and then overwritten.
+                    var c = Unsafe.Add(ref page0, i);
+                    var present = 1 - (int)((uint)c >> 31);
+                    Unsafe.Add(ref levels0, i) = (byte)present;
+                    Unsafe.Add(ref page0, k) = c;
+                    k += present;
                 }
 
                 WriteLevels(levels);
