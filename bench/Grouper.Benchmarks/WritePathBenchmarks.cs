@@ -191,6 +191,14 @@ public class WritePathBenchmarks
         }
 
         Console.WriteLine($"encode total {total:F0} ns/row, {bytes / (double)_filledRows:F1} B/row");
+        foreach (var c in _fillColumns)
+        {
+            if (c is DictionaryColumn<Grouper.Core.Code> d)
+            {
+                Console.WriteLine($"{c.Field.Name}: {d.DistinctValues} distinct codes");
+            }
+        }
+
         FillRowGroup();
         _encoder.Encode(_fillColumns, _filledRows);
         var hash = System.Security.Cryptography.SHA256.HashData(_encoder.Part.Span);

@@ -294,6 +294,8 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
 
     public void SetNull(int row) => _ids[row] = _optional ? NullId : EmptyId();
 
+    internal int DistinctValues => _count;
+
     public void Reset()
     {
         if (_count > MaxRetainedValues)

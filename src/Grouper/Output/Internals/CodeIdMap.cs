@@ -6,7 +6,7 @@ namespace Grouper.Output.Internals;
 /// <summary>
 /// <see cref="Code"/> → dictionary id, open addressing with linear probing over one array of
 /// entries (the two halves of the packed code and the id + 1; 0 = empty slot). A lookup is one
-/// multiply-shift hash and, at a load of at most one half, usually one cache line: a
+/// multiply-shift hash and, at a load of at most three quarters, usually one cache line (drg_cc_code: ~10,000 codes in a 131,072-row group, a 384 KiB table): a
 /// <c>Dictionary&lt;Code, int&gt;</c> costs a bucket indirection, an entry indirection and
 /// UInt128's combined hash per row of every code column. The empty code is never a key
 /// (callers write it as null).
@@ -49,7 +49,7 @@ internal sealed class CodeIdMap
     /// <summary>Adds <paramref name="code"/> (not yet a key) with <paramref name="id"/>.</summary>
     public void Add(Code code, int id)
     {
-        if ((_count + 1) * 2 > _entries.Length)
+        if ((_count + 1) * 4 > _entries.Length * 3)
         {
             Grow();
         }
