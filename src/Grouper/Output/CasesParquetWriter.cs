@@ -341,7 +341,7 @@ internal sealed class IngestColumns : ICaseColumnSet
     }
 
     /// <summary>Codes joined by ';' (empty text for none), written as ASCII straight into the column.</summary>
-    private static void JoinCodes(TextColumn column, int row, ReadOnlySpan<Code> codes)
+    internal static void JoinCodes(TextColumn column, int row, ReadOnlySpan<Code> codes)
     {
         // Each packed code takes at most MaxPackedLength bytes and a ';'; the formatter stores whole
         // words, so the room is counted as if every code were the longest (the last one without ';').

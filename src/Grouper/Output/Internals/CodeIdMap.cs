@@ -139,21 +139,7 @@ internal static class CodeText
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Word(ulong w, ref byte destination)
     {
-        ulong bytes;
-        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
-        {
-            // Characters 0..7 (bits 62..7) spread to one per byte, character 0 in the top byte.
-            bytes = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(System.Runtime.Intrinsics.X86.Bmi2.X64.ParallelBitDeposit(w >> 7, 0x7F7F_7F7F_7F7F_7F7FUL));
-        }
-        else
-        {
-            bytes = 0;
-            for (var k = 0; k < 8; k++)
-            {
-                bytes |= ((w >> (56 - (7 * k))) & 0x7F) << (8 * k);
-            }
-        }
-
+        var bytes = Spread(w >> 7, System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported);
         Unsafe.WriteUnaligned(ref destination, bytes);
 
         // Characters are non-zero up to the end of the code: the count is where the zero bytes start.
@@ -166,5 +152,26 @@ internal static class CodeText
         var ninth = (byte)(w & 0x7F);
         Unsafe.Add(ref destination, 8) = ninth;
         return ninth == 0 ? 8 : 9;
+    }
+
+    /// <summary>
+    /// The eight 7-bit characters of <paramref name="packed"/> (the first in bits 55..49) one per
+    /// byte, the first in the lowest byte: one bit deposit and a byte swap where BMI2 is there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Spread(ulong packed, bool pdep)
+    {
+        if (pdep && System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+        {
+            return System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(System.Runtime.Intrinsics.X86.Bmi2.X64.ParallelBitDeposit(packed, 0x7F7F_7F7F_7F7F_7F7FUL));
+        }
+
+        ulong bytes = 0;
+        for (var k = 0; k < 8; k++)
+        {
+            bytes |= ((packed >> (49 - (7 * k))) & 0x7F) << (8 * k);
+        }
+
+        return bytes;
     }
 }
