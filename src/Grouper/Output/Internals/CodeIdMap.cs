@@ -114,44 +114,34 @@ internal static class CodeText
 
     /// <summary>
     /// Writes the characters of <paramref name="code"/> (a packed code: not <see cref="Code.IsOverflow"/>)
-    /// at <paramref name="destination"/> and returns how many; it may write zeros up to
+    /// at <paramref name="destination"/> and returns how many; it writes zeros after them up to
     /// <see cref="MaxWrite"/> bytes from the start, so the caller leaves that much room.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Write(Code code, ref byte destination)
     {
         // Characters 0..8 are bits 125..63 and 9..17 bits 62..0 (Code.cs): as two 63-bit words,
-        // character k of a word in its bits 62−7k..56−7k, unused characters zero.
+        // character k of a word in its bits 62−7k..56−7k, unused characters zero. Both words are
+        // always written: characters past the end are zero, so the length is the non-zero count
+        // of both, with no branch on it (code lengths vary row to row, a branch would mispredict).
         var hi = (ulong)(code.Value >> 64);
         var lo = (ulong)code.Value;
         var first = (hi << 1) | (lo >> 63);
         var second = lo & 0x7FFF_FFFF_FFFF_FFFFUL;
-        var n = Word(first, ref destination);
-        if (n < 9)
-        {
-            return n;
-        }
-
-        return 9 + Word(second, ref Unsafe.Add(ref destination, 9));
+        return Word(first, ref destination) + Word(second, ref Unsafe.Add(ref destination, 9));
     }
 
-    /// <summary>The up to 9 characters of one 63-bit word: 8 stored as one little-endian word, then the ninth.</summary>
+    /// <summary>The up to 9 characters of one 63-bit word (8 as one little-endian store, then the ninth) and how many are not zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Word(ulong w, ref byte destination)
     {
         var bytes = Spread(w >> 7, System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported);
         Unsafe.WriteUnaligned(ref destination, bytes);
-
-        // Characters are non-zero up to the end of the code: the count is where the zero bytes start.
-        var n = 8 - (System.Numerics.BitOperations.LeadingZeroCount(bytes) >> 3);
-        if (n < 8)
-        {
-            return n;
-        }
-
         var ninth = (byte)(w & 0x7F);
         Unsafe.Add(ref destination, 8) = ninth;
-        return ninth == 0 ? 8 : 9;
+
+        // The zero bytes are the trailing ones: the count is where they start, plus the ninth.
+        return 8 - (System.Numerics.BitOperations.LeadingZeroCount(bytes) >> 3) + (ninth != 0 ? 1 : 0);
     }
 
     /// <summary>
