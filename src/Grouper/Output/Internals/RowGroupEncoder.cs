@@ -66,6 +66,8 @@ internal sealed class RowGroupEncoder
     /// <summary>Integer chunks whose values all lie within this range are dictionary-encoded.</summary>
     internal const int SmallRange = 1 << 16;
 
+    private const int NullId = -1;
+
     /// <summary>An integer dictionary is kept only while at most one value in this many is distinct.</summary>
     internal const int MaxDistinctShare = 4;
 
@@ -370,57 +372,36 @@ internal sealed class RowGroupEncoder
     }
 
     /// <summary>
-    /// A BYTE_ARRAY chunk from value ids: <paramref name="ids"/>[r] is row r's id (−1: null) into
-    /// the value table (<paramref name="values"/>[<paramref name="starts"/>[id]..<paramref name="ends"/>[id]],
-    /// PLAIN form). The chunk's dictionary lists the ids it uses in order of first use, so the
-    /// bytes do not depend on what the table held before; past <paramref name="maxEntries"/> entries
-    /// or <see cref="MaxDictionaryBytes"/> bytes the chunk is written PLAIN instead.
+    /// A BYTE_ARRAY chunk from value ids: <paramref name="ids"/>[r] is row r's id in the chunk's
+    /// dictionary (−1: null), <paramref name="order"/>[id] that value's place in the table
+    /// (<paramref name="values"/>[<paramref name="starts"/>[t]..<paramref name="ends"/>[t]], PLAIN
+    /// form). The column numbers the values of each chunk in order of first use as it is filled, so
+    /// the bytes do not depend on what the table held before; past <paramref name="maxEntries"/>
+    /// entries or <see cref="MaxDictionaryBytes"/> bytes the chunk is written PLAIN instead.
     /// </summary>
-    internal void Dictionary(ReadOnlySpan<int> ids, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, bool optional, int maxEntries)
+    internal void Dictionary(ReadOnlySpan<int> ids, ReadOnlySpan<int> order, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, bool optional, int maxEntries)
     {
         var rows = ids.Length;
-        var table = starts.Length;
-        if (_remap.Length < table + 1)
-        {
-            _remap = new int[Math.Max(table + 1, _remap.Length * 2)];
-        }
-
         if (_indices.Length < rows)
         {
             _indices = new int[rows];
             _levels = new byte[rows];
         }
 
-        // remap[id + 1]: the chunk's id for table id, −2 = not used yet; remap[0] = −1 keeps a null row null without a branch.
-        var remap = _remap.AsSpan(0, table + 1);
-        remap.Fill(-2);
-        remap[0] = -1;
-        var used = 0;
+        var used = order.Length;
         long dictBytes = 0;
-        var nulls = 0;
-        ref var remap1 = ref Unsafe.Add(ref MemoryMarshal.GetReference(remap), 1);
-        ref var indices0 = ref MemoryMarshal.GetArrayDataReference(_indices);
-        ref var ids0 = ref MemoryMarshal.GetReference(ids);
-        for (var r = 0; r < rows; r++)
+        foreach (var t in order)
         {
-            var id = Unsafe.Add(ref ids0, r);
-            nulls += (int)((uint)id >> 31);
-            ref var c = ref Unsafe.Add(ref remap1, id);
-            if (c == -2)
-            {
-                c = used++;
-                if (_order.Length < used)
-                {
-                    Array.Resize(ref _order, Math.Max(16, _order.Length * 2));
-                }
-
-                _order[c] = id;
-                dictBytes += ends[id] - starts[id];
-            }
-
-            Unsafe.Add(ref indices0, r) = c;
+            dictBytes += ends[t] - starts[t];
         }
 
+        var nulls = optional ? ids.Count(NullId) : 0;
+        if (_order.Length < used)
+        {
+            _order = new int[Math.Max(used, _order.Length * 2)];
+        }
+
+        order.CopyTo(_order);
         BeginChunk(ParquetFormat.ByteArray, rows);
         _meta.NullCount = nulls;
 
@@ -452,10 +433,19 @@ internal sealed class RowGroupEncoder
         // All null: no dictionary (readers refuse dictionary-encoded pages without one), PLAIN levels only.
         if (used == 0 || used > maxEntries || dictBytes > MaxDictionaryBytes)
         {
-            WritePlainFromTable(ids, values, starts, ends, optional);
+            var tableIds = _indices.AsSpan(0, rows);
+            for (var r = 0; r < rows; r++)
+            {
+                tableIds[r] = ids[r] < 0 ? NullId : order[ids[r]];
+            }
+
+            WritePlainFromTable(tableIds, values, starts, ends, optional);
             EndChunk();
             return;
         }
+
+        // The index pages compact _indices in place.
+        ids.CopyTo(_indices);
 
         // The dictionary page is written before the first data page, once that page has chosen the codec.
         _dictionaryPage.Clear();
