@@ -170,6 +170,7 @@ internal sealed class TextColumn : IColumnBuffer
     }
 
     /// <summary>Row <paramref name="row"/>'s value is the first <paramref name="length"/> bytes given by <see cref="Begin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit(int row, int length)
     {
         CheckOrder(row);
@@ -224,15 +225,20 @@ internal sealed class TextColumn : IColumnBuffer
     public void Encode(RowGroupEncoder encoder, int rows) =>
         encoder.PlainBinary(_arena.AsSpan(0, _used), _ends.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _minMax);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckOrder(int row)
     {
         if (row != _next)
         {
-            throw new InvalidOperationException($"column {Field.Name}: row {row} set out of order (expected {_next})");
+            ThrowOutOfOrder(row);
         }
 
         _next++;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutOfOrder(int row) =>
+        throw new InvalidOperationException($"column {Field.Name}: row {row} set out of order (expected {_next})");
 }
 
 /// <summary>
