@@ -30,6 +30,36 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "write-columns")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- write-columns: WritePathBenchmarks' per-column encode and per-set fill times
+            var write = new WritePathBenchmarks();
+            write.Setup();
+            write.ProfileColumns();
+            write.Cleanup();
+            return;
+        }
+
+        if (args.Length >= 1 && args[0] == "write-cpu")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- write-cpu [ROUNDS]: fill and encode of one row group, thread CPU time
+            var write = new WritePathBenchmarks();
+            write.Setup();
+            write.CpuRounds(args.Length >= 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+            write.Cleanup();
+            return;
+        }
+
+        if (args.Length >= 1 && args[0] == "write-loop")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- write-loop [SECONDS]: fill + encode in a loop, for dotnet-trace
+            var write = new WritePathBenchmarks();
+            write.Setup();
+            write.Loop(args.Length >= 2 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            write.Cleanup();
+            return;
+        }
+
         if (args.Length >= 1 && args[0] == "e2e")
         {
             // dotnet run -c Release --project bench/Grouper.Benchmarks -- e2e [--records N] [--workers 1,2] [--baseline true|false] [--work DIR]

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Grouper.Core;
 using Grouper.Ingest;
 using Grouper.Output.Internals;
@@ -278,7 +279,7 @@ internal sealed class IngestColumns : ICaseColumnSet
         _hospitalId.Set(row, r.HospitalIndex);
         if (_pseudonymized)
         {
-            Grouper.Privacy.Pseudonymizer.Format(r.PersonKey, _personId.Begin(32));
+            FormatPseudonym(r.PersonKey, _personId.Begin(32));
             _personId.Commit(row, 32);
         }
         else
@@ -340,16 +341,36 @@ internal sealed class IngestColumns : ICaseColumnSet
     }
 
     /// <summary>Codes joined by ';' (empty text for none), written as ASCII straight into the column.</summary>
-    private static void JoinCodes(TextColumn column, int row, ReadOnlySpan<Code> codes)
+    internal static void JoinCodes(TextColumn column, int row, ReadOnlySpan<Code> codes)
     {
-        var max = codes.Length;
+        // Each packed code takes at most MaxPackedLength bytes and a ';'; the formatter stores whole
+        // words, so the room is counted as if every code were the longest (the last one without ';').
+        var max = codes.Length * (Code.MaxPackedLength + 1);
+        var overflow = false;
         for (var i = 0; i < codes.Length; i++)
         {
-            max += codes[i].IsOverflow ? codes[i].ToString().Length : Code.MaxPackedLength;
+            if (codes[i].IsOverflow)
+            {
+                max += codes[i].ToString().Length;
+                overflow = true;
+            }
         }
 
         var span = column.Begin(max);
         var at = 0;
+        if (!overflow)
+        {
+            ref var dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span);
+            for (var i = 0; i < codes.Length; i++)
+            {
+                at += CodeText.Write(codes[i], ref Unsafe.Add(ref dst, at));
+                Unsafe.Add(ref dst, at++) = (byte)';';
+            }
+
+            column.Commit(row, Math.Max(0, at - 1));
+            return;
+        }
+
         for (var i = 0; i < codes.Length; i++)
         {
             if (i > 0)
@@ -361,6 +382,26 @@ internal sealed class IngestColumns : ICaseColumnSet
         }
 
         column.Commit(row, at);
+    }
+
+    /// <summary>The 32 lower-case hex digits of a pseudonym, as <see cref="Grouper.Privacy.Pseudonymizer.Format(UInt128, Span{byte})"/> writes them.</summary>
+    internal static void FormatPseudonym(UInt128 key, Span<byte> destination)
+    {
+        if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported && destination.Length >= 32)
+        {
+            // Bytes most significant first, each byte's high nibble then low nibble, one table shuffle per half.
+            var v = Vector128.Create((ulong)key, (ulong)(key >> 64)).AsByte();
+            v = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(v, Vector128.Create((byte)15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
+            var digits = Vector128.Create("0123456789abcdef"u8);
+            var high = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(digits, Vector128.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & Vector128.Create((byte)0x0F));
+            var low = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(digits, v & Vector128.Create((byte)0x0F));
+            ref var dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+            System.Runtime.Intrinsics.X86.Sse2.UnpackLow(high, low).StoreUnsafe(ref dst);
+            System.Runtime.Intrinsics.X86.Sse2.UnpackHigh(high, low).StoreUnsafe(ref dst, 16);
+            return;
+        }
+
+        Grouper.Privacy.Pseudonymizer.Format(key, destination);
     }
 
     internal static string FormatWarnings(RecordWarnings w)

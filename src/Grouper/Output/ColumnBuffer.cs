@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Grouper.Core;
 using Grouper.Output.Internals;
 using Parquet.Schema;
 
@@ -39,6 +40,7 @@ internal sealed class NumberColumn<T> : IColumnBuffer
     private readonly byte[] _defined;
     private readonly int _physical;
     private readonly int _scale;
+    private readonly bool _delta;
 
     public NumberColumn(DataField field, int capacity)
     {
@@ -51,6 +53,7 @@ internal sealed class NumberColumn<T> : IColumnBuffer
         }
 
         _scale = type.Logical == LogicalKind.Decimal ? type.Scale : 0;
+        _delta = typeof(T) == typeof(long) && type.Logical != LogicalKind.Decimal;
         _values = new T[capacity];
         _defined = field.IsNullable ? new byte[capacity] : [];
     }
@@ -98,7 +101,7 @@ internal sealed class NumberColumn<T> : IColumnBuffer
     public void SetDecimal(int row, decimal value) => Set(row, T.CreateChecked(Decimals.Unscaled(value, _scale)));
 
     public void Encode(RowGroupEncoder encoder, int rows) =>
-        encoder.Numbers<T>(_values.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _physical);
+        encoder.Numbers<T>(_values.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _physical, _delta);
 }
 
 /// <summary>A required BOOLEAN column.</summary>
@@ -167,6 +170,7 @@ internal sealed class TextColumn : IColumnBuffer
     }
 
     /// <summary>Row <paramref name="row"/>'s value is the first <paramref name="length"/> bytes given by <see cref="Begin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit(int row, int length)
     {
         CheckOrder(row);
@@ -221,24 +225,30 @@ internal sealed class TextColumn : IColumnBuffer
     public void Encode(RowGroupEncoder encoder, int rows) =>
         encoder.PlainBinary(_arena.AsSpan(0, _used), _ends.AsSpan(0, rows), _defined.Length == 0 ? default : _defined.AsSpan(0, rows), _minMax);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckOrder(int row)
     {
         if (row != _next)
         {
-            throw new InvalidOperationException($"column {Field.Name}: row {row} set out of order (expected {_next})");
+            ThrowOutOfOrder(row);
         }
 
         _next++;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutOfOrder(int row) =>
+        throw new InvalidOperationException($"column {Field.Name}: row {row} set out of order (expected {_next})");
 }
 
 /// <summary>
 /// A text column of few distinct values (codes, names, reasons, versions), dictionary-encoded.
-/// A row holds an id into this column's table of distinct values; the table is reached by a key
-/// (an enum's or a catalog index's int, a <see cref="Core.Code"/>, …) so filling a row is an array
-/// or hash lookup, and the text is formatted (by the function given) only the first time a key
-/// is seen. Each chunk renumbers the ids it uses (<see cref="RowGroupEncoder.Dictionary"/>), so the
-/// file does not depend on what earlier row groups put in the table.
+/// The column keeps a table of distinct values reached by a key (an enum's or a catalog index's
+/// int, a <see cref="Core.Code"/>, …); the text is formatted (by the function given) only the first
+/// time a key is seen in the run. A row holds the value's id in the current chunk's dictionary,
+/// numbered in order of first use in the chunk, so the file does not depend on what earlier row
+/// groups put in the table and the encoder writes the ids as they are. For int and Code keys
+/// filling a row is one array or flat-map lookup that gives the chunk id directly.
 /// </summary>
 internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     where TKey : notnull
@@ -254,12 +264,28 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     private readonly Func<TKey, string?> _format;
     private readonly Dictionary<TKey, int> _byKey;
     private readonly Dictionary<string, int> _byText = new(StringComparer.Ordinal);
+    private readonly CodeIdMap? _byCode;
     private int[] _byIntKey = []; // int keys −1..DenseKeyLimit−2 at key+1: id+2, 0 = not seen yet
+    private object? _lastObjectKey; // reference keys (policies): the last one and its id, as most rows repeat it
+    private int _lastObjectId;
+    private int _emptyId = -2; // the empty string's id in a required column, once known
     private byte[] _values = new byte[1024];
     private int _valuesUsed;
     private int[] _starts = new int[64];
     private int[] _ends = new int[64];
     private int _count;
+
+    // The chunk being filled: rows hold ids in the order of first use in this chunk (its dictionary
+    // order), so the encoder writes them as they are. _chunkOf[table id] = chunk id + 1 (0: not used
+    // yet); _order[chunk id] = table id. Int and Code keys also go straight to the chunk id
+    // (_intChunk[key + 1] = chunk id + 2, _codeChunk), cleared when the next chunk starts.
+    private int[] _chunkOf = new int[64];
+    private int[] _order = new int[64];
+    private int _used;
+    private int[] _intChunk = [];
+    private int[] _intTouched = new int[16];
+    private int _intTouchedCount;
+    private readonly CodeIdMap? _codeChunk;
 
     /// <param name="format">The text of a key; null for a null value (the empty string in a required column).</param>
     public DictionaryColumn(DataField field, int capacity, Func<TKey, string?> format, IEqualityComparer<TKey>? keys = null)
@@ -273,6 +299,8 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
         _optional = field.IsNullable;
         _format = format;
         _byKey = new Dictionary<TKey, int>(keys);
+        _byCode = typeof(TKey) == typeof(Code) ? new CodeIdMap() : null;
+        _codeChunk = typeof(TKey) == typeof(Code) ? new CodeIdMap() : null;
         _ids = new int[capacity];
     }
 
@@ -282,16 +310,61 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     public int MaxDictionaryEntries { get; init; } = 1 << 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(int row, TKey key) => _ids[row] = IdOf(key);
+    public void Set(int row, TKey key)
+    {
+        if (typeof(TKey) == typeof(int))
+        {
+            var slot = Unsafe.As<TKey, int>(ref key) + 1;
+            var chunk = _intChunk;
+            if ((uint)slot < (uint)chunk.Length && chunk[slot] != 0)
+            {
+                _ids[row] = chunk[slot] - 2;
+                return;
+            }
+        }
+        else if (typeof(TKey) == typeof(Code))
+        {
+            if (_codeChunk!.TryGet(Unsafe.As<TKey, Code>(ref key), out var c))
+            {
+                _ids[row] = c;
+                return;
+            }
+        }
 
-    public void SetNull(int row) => _ids[row] = _optional ? NullId : IdOfText(string.Empty);
+        _ids[row] = FirstInChunk(key);
+    }
+
+    public void SetNull(int row) => _ids[row] = _optional ? NullId : ChunkOf(EmptyId());
+
+    internal int DistinctValues => _count;
 
     public void Reset()
     {
+        // A new chunk: no value used yet.
+        for (var c = 0; c < _used; c++)
+        {
+            _chunkOf[_order[c]] = 0;
+        }
+
+        _used = 0;
+        for (var i = 0; i < _intTouchedCount; i++)
+        {
+            _intChunk[_intTouched[i]] = 0;
+        }
+
+        _intTouchedCount = 0;
+        if (_codeChunk is { Count: > 0 })
+        {
+            _codeChunk.Clear();
+        }
+
         if (_count > MaxRetainedValues)
         {
             _byKey.Clear();
             _byText.Clear();
+            _byCode?.Clear();
+            _lastObjectKey = null;
+            _emptyId = -2;
             _byIntKey = [];
             _count = 0;
             _valuesUsed = 0;
@@ -299,7 +372,69 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
     }
 
     public void Encode(RowGroupEncoder encoder, int rows) =>
-        encoder.Dictionary(_ids.AsSpan(0, rows), _values.AsSpan(0, _valuesUsed), _starts.AsSpan(0, _count), _ends.AsSpan(0, _count), _optional, MaxDictionaryEntries);
+        encoder.Dictionary(_ids.AsSpan(0, rows), _order.AsSpan(0, _used), _values.AsSpan(0, _valuesUsed), _starts.AsSpan(0, _count), _ends.AsSpan(0, _count), _optional, MaxDictionaryEntries);
+
+    /// <summary>A key not yet used in this chunk by the fast paths of <see cref="Set"/>: its chunk id, remembered for the next rows.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FirstInChunk(TKey key)
+    {
+        var c = ChunkOf(IdOf(key));
+        if (typeof(TKey) == typeof(int))
+        {
+            var slot = Unsafe.As<TKey, int>(ref key) + 1;
+            if ((uint)slot < DenseKeyLimit)
+            {
+                if (slot >= _intChunk.Length)
+                {
+                    Array.Resize(ref _intChunk, Math.Min(DenseKeyLimit, Math.Max(slot + 1, _intChunk.Length * 2)));
+                }
+
+                if (_intTouchedCount == _intTouched.Length)
+                {
+                    Array.Resize(ref _intTouched, _intTouched.Length * 2);
+                }
+
+                _intChunk[slot] = c + 2;
+                _intTouched[_intTouchedCount++] = slot;
+            }
+        }
+        else if (typeof(TKey) == typeof(Code) && c >= 0)
+        {
+            _codeChunk!.Add(Unsafe.As<TKey, Code>(ref key), c);
+        }
+
+        return c;
+    }
+
+    /// <summary>The chunk id of table id <paramref name="id"/> (−1, null, stays −1), given in order of first use.</summary>
+    private int ChunkOf(int id)
+    {
+        if (id < 0)
+        {
+            return NullId;
+        }
+
+        if (id >= _chunkOf.Length)
+        {
+            Array.Resize(ref _chunkOf, Math.Max(id + 1, _chunkOf.Length * 2));
+        }
+
+        var c = _chunkOf[id] - 1;
+        if (c >= 0)
+        {
+            return c;
+        }
+
+        if (_used == _order.Length)
+        {
+            Array.Resize(ref _order, _used * 2);
+        }
+
+        c = _used++;
+        _order[c] = id;
+        _chunkOf[id] = c + 1;
+        return c;
+    }
 
     private int IdOf(TKey key)
     {
@@ -324,19 +459,52 @@ internal sealed class DictionaryColumn<TKey> : IColumnBuffer
             }
         }
 
+        if (typeof(TKey) == typeof(Code))
+        {
+            var code = Unsafe.As<TKey, Code>(ref key);
+            if (_byCode!.TryGet(code, out var codeId))
+            {
+                return codeId;
+            }
+
+            codeId = code.IsEmpty ? Format(key) : FormatCode(key);
+            return codeId;
+        }
+
+        if (!typeof(TKey).IsValueType && ReferenceEquals(key, _lastObjectKey))
+        {
+            return _lastObjectId;
+        }
+
         if (!_byKey.TryGetValue(key, out var found))
         {
             found = Format(key);
             _byKey[key] = found;
         }
 
+        if (!typeof(TKey).IsValueType)
+        {
+            _lastObjectKey = key;
+            _lastObjectId = found;
+        }
+
         return found;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FormatCode(TKey key)
+    {
+        var id = Format(key);
+        _byCode!.Add(Unsafe.As<TKey, Code>(ref key), id);
+        return id;
+    }
+
+    private int EmptyId() => _emptyId >= 0 ? _emptyId : _emptyId = IdOfText(string.Empty);
 
     private int Format(TKey key)
     {
         var text = _format(key);
-        return text is null ? (_optional ? NullId : IdOfText(string.Empty)) : IdOfText(text);
+        return text is null ? (_optional ? NullId : EmptyId()) : IdOfText(text);
     }
 
     private int IdOfText(string text)

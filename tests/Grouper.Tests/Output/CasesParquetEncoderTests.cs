@@ -114,6 +114,10 @@ public sealed class CasesParquetEncoderTests
         var constant = new DictionaryColumn<int>(new DataField<string>("constant", false), capacity, _ => "CHS-DRG 2.0 demo");
         cols.Add(new(constant, (_, _) => "CHS-DRG 2.0 demo", (row, _) => constant.Set(row, 0)));
 
+        // Wide optional INT64 (DELTA_BINARY_PACKED over the present values only, differences past 32 bits).
+        var lWide = new NumberColumn<long>(new DataField<long?>("l_wide_opt", true), capacity);
+        cols.Add(new(lWide, (r, _) => r.Next(3) == 0 ? null : r.Next(4) == 0 ? r.NextInt64() : r.NextInt64(-1000, 1000), (row, v) => lWide.Set(row, (long?)v)));
+
         return cols;
     }
 
@@ -289,8 +293,9 @@ public sealed class CasesParquetEncoderTests
         Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("l_opt")); // integers within a small range
         Assert.Equal("PLAIN,RLE,RLE_DICTIONARY", Encodings("d_opt"));
         Assert.Equal("PLAIN,RLE", Encodings("weight"));
-        Assert.Equal("PLAIN,RLE", Encodings("seq"));
-        Assert.Equal("PLAIN,RLE", Encodings("l"));
+        Assert.Equal("PLAIN,RLE,DELTA_BINARY_PACKED", Encodings("seq")); // plain INT64 past a small dictionary: differences packed
+        Assert.Equal("PLAIN,RLE,DELTA_BINARY_PACKED", Encodings("l"));
+        Assert.Equal("PLAIN,RLE", Encodings("money")); // DECIMAL stays PLAIN: Parquet.Net 6.1 cannot read DELTA_BINARY_PACKED decimals
         Assert.NotNull(columns.Single(c => c.MetaData!.PathInSchema[0] == "code").MetaData!.DictionaryPageOffset);
         string Codec(string name) => columns.Single(c => c.MetaData!.PathInSchema[0] == name).MetaData!.Codec.ToString();
         Assert.Equal("UNCOMPRESSED", Codec("hex"));

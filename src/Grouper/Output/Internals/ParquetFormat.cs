@@ -14,6 +14,7 @@ internal static class ParquetFormat
     // Encoding
     public const int Plain = 0;
     public const int Rle = 3;
+    public const int DeltaBinaryPacked = 5;
     public const int RleDictionary = 8;
 
     // ConvertedType

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Grouper.Output.Internals;
 
@@ -65,6 +66,8 @@ internal sealed class RowGroupEncoder
     /// <summary>Integer chunks whose values all lie within this range are dictionary-encoded.</summary>
     internal const int SmallRange = 1 << 16;
 
+    private const int NullId = -1;
+
     /// <summary>An integer dictionary is kept only while at most one value in this many is distinct.</summary>
     internal const int MaxDistinctShare = 4;
 
@@ -80,6 +83,7 @@ internal sealed class RowGroupEncoder
     private int[] _remap = [];
     private int[] _order = [];
     private int[] _indices = [];
+    private long[] _deltaValues = [];
     private ChunkMeta _meta;
 
     /// <summary>The encoded column chunks, in column order.</summary>
@@ -107,7 +111,8 @@ internal sealed class RowGroupEncoder
     }
 
     /// <summary>An INT32 or INT64 chunk, PLAIN; <paramref name="defined"/> is empty for a required column, else 1 per present row.</summary>
-    internal void Numbers<T>(ReadOnlySpan<T> values, ReadOnlySpan<byte> defined, int type)
+    /// <param name="delta">Write values that do not fit a small dictionary DELTA_BINARY_PACKED (INT64 only: Parquet.Net 6.1 cannot read that encoding for DECIMAL columns).</param>
+    internal void Numbers<T>(ReadOnlySpan<T> values, ReadOnlySpan<byte> defined, int type, bool delta = false)
         where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
     {
         var optional = !defined.IsEmpty;
@@ -153,6 +158,15 @@ internal sealed class RowGroupEncoder
             }
         }
 
+        // Line numbers: DELTA_BINARY_PACKED, where a run of consecutive lines packs to a few bytes per
+        // 128 rows instead of 8 bytes a row for Snappy to shrink to 4.
+        if (delta && typeof(T) == typeof(long))
+        {
+            DeltaPages(MemoryMarshal.Cast<T, long>(values), defined);
+            EndChunk();
+            return;
+        }
+
         for (var from = 0; from < rows; from += MaxPageRows)
         {
             var n = Math.Min(MaxPageRows, rows - from);
@@ -183,6 +197,42 @@ internal sealed class RowGroupEncoder
         EndChunk();
     }
 
+    /// <summary>INT64 data pages in DELTA_BINARY_PACKED (present values only; definition levels first in an optional column).</summary>
+    private void DeltaPages(ReadOnlySpan<long> values, ReadOnlySpan<byte> defined)
+    {
+        var rows = values.Length;
+        var optional = !defined.IsEmpty;
+        for (var from = 0; from < rows; from += MaxPageRows)
+        {
+            var n = Math.Min(MaxPageRows, rows - from);
+            var page = values.Slice(from, n);
+            _page.Clear();
+            if (optional)
+            {
+                var levels = defined.Slice(from, n);
+                WriteLevels(levels);
+                var present = _deltaValues.Length >= n ? _deltaValues : _deltaValues = new long[Math.Max(n, MaxPageRows)];
+                var k = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    present[k] = page[i];
+                    k += levels[i];
+                }
+
+                page = present.AsSpan(0, k);
+                if (k == 0)
+                {
+                    // No value to delta-encode: a PLAIN page of levels only.
+                    WriteDataPage(_page.Span, n, ParquetFormat.Plain);
+                    continue;
+                }
+            }
+
+            DeltaBinaryPacked.Write(_page, page);
+            WriteDataPage(_page.Span, n, ParquetFormat.DeltaBinaryPacked);
+        }
+    }
+
     /// <summary>
     /// Integers within <paramref name="range"/> of <paramref name="min"/>: ids by value − min, in order
     /// of first use. False (nothing written) when more than one value in <see cref="MaxDistinctShare"/>
@@ -207,29 +257,33 @@ internal sealed class RowGroupEncoder
         remap.Fill(-1);
         _dictionaryPage.Clear();
         var used = 0;
+        var limit = rows / MaxDistinctShare;
+        ref var remap0 = ref MemoryMarshal.GetReference(remap);
+        ref var indices0 = ref MemoryMarshal.GetArrayDataReference(_indices);
+        ref var values0 = ref MemoryMarshal.GetReference(values);
         for (var r = 0; r < rows; r++)
         {
             if (!defined.IsEmpty && defined[r] == 0)
             {
-                _indices[r] = -1;
+                Unsafe.Add(ref indices0, r) = -1;
                 continue;
             }
 
-            var v = values[r];
-            var slot = (int)(long.CreateTruncating(v) - min);
-            var c = remap[slot];
+            var v = Unsafe.Add(ref values0, r);
+            ref var c = ref Unsafe.Add(ref remap0, (int)(long.CreateTruncating(v) - min));
             if (c < 0)
             {
-                c = remap[slot] = used++;
+                if (used == limit)
+                {
+                    return false;
+                }
+
+                c = used++;
                 MemoryMarshal.Write(_dictionaryPage.GetSpan(8), in v);
                 _dictionaryPage.Advance(Unsafe.SizeOf<T>());
             }
 
-            _indices[r] = c;
-            if (used > rows / MaxDistinctShare)
-            {
-                return false;
-            }
+            Unsafe.Add(ref indices0, r) = c;
         }
 
         WriteIndexPages(rows, used, !defined.IsEmpty);
@@ -318,58 +372,36 @@ internal sealed class RowGroupEncoder
     }
 
     /// <summary>
-    /// A BYTE_ARRAY chunk from value ids: <paramref name="ids"/>[r] is row r's id (−1: null) into
-    /// the value table (<paramref name="values"/>[<paramref name="starts"/>[id]..<paramref name="ends"/>[id]],
-    /// PLAIN form). The chunk's dictionary lists the ids it uses in order of first use, so the
-    /// bytes do not depend on what the table held before; past <paramref name="maxEntries"/> entries
-    /// or <see cref="MaxDictionaryBytes"/> bytes the chunk is written PLAIN instead.
+    /// A BYTE_ARRAY chunk from value ids: <paramref name="ids"/>[r] is row r's id in the chunk's
+    /// dictionary (−1: null), <paramref name="order"/>[id] that value's place in the table
+    /// (<paramref name="values"/>[<paramref name="starts"/>[t]..<paramref name="ends"/>[t]], PLAIN
+    /// form). The column numbers the values of each chunk in order of first use as it is filled, so
+    /// the bytes do not depend on what the table held before; past <paramref name="maxEntries"/>
+    /// entries or <see cref="MaxDictionaryBytes"/> bytes the chunk is written PLAIN instead.
     /// </summary>
-    internal void Dictionary(ReadOnlySpan<int> ids, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, bool optional, int maxEntries)
+    internal void Dictionary(ReadOnlySpan<int> ids, ReadOnlySpan<int> order, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, bool optional, int maxEntries)
     {
         var rows = ids.Length;
-        var table = starts.Length;
-        if (_remap.Length < table)
-        {
-            _remap = new int[Math.Max(table, _remap.Length * 2)];
-        }
-
         if (_indices.Length < rows)
         {
             _indices = new int[rows];
             _levels = new byte[rows];
         }
 
-        var remap = _remap.AsSpan(0, table);
-        remap.Fill(-1);
-        var used = 0;
+        var used = order.Length;
         long dictBytes = 0;
-        var nulls = 0;
-        for (var r = 0; r < rows; r++)
+        foreach (var t in order)
         {
-            var id = ids[r];
-            if (id < 0)
-            {
-                _indices[r] = -1;
-                nulls++;
-                continue;
-            }
-
-            var c = remap[id];
-            if (c < 0)
-            {
-                c = remap[id] = used++;
-                if (_order.Length < used)
-                {
-                    Array.Resize(ref _order, Math.Max(16, _order.Length * 2));
-                }
-
-                _order[c] = id;
-                dictBytes += ends[id] - starts[id];
-            }
-
-            _indices[r] = c;
+            dictBytes += ends[t] - starts[t];
         }
 
+        var nulls = optional ? ids.Count(NullId) : 0;
+        if (_order.Length < used)
+        {
+            _order = new int[Math.Max(used, _order.Length * 2)];
+        }
+
+        order.CopyTo(_order);
         BeginChunk(ParquetFormat.ByteArray, rows);
         _meta.NullCount = nulls;
 
@@ -401,10 +433,19 @@ internal sealed class RowGroupEncoder
         // All null: no dictionary (readers refuse dictionary-encoded pages without one), PLAIN levels only.
         if (used == 0 || used > maxEntries || dictBytes > MaxDictionaryBytes)
         {
-            WritePlainFromTable(ids, values, starts, ends, optional);
+            var tableIds = _indices.AsSpan(0, rows);
+            for (var r = 0; r < rows; r++)
+            {
+                tableIds[r] = ids[r] < 0 ? NullId : order[ids[r]];
+            }
+
+            WritePlainFromTable(tableIds, values, starts, ends, optional);
             EndChunk();
             return;
         }
+
+        // The index pages compact _indices in place.
+        ids.CopyTo(_indices);
 
         // The dictionary page is written before the first data page, once that page has chosen the codec.
         _dictionaryPage.Clear();
@@ -434,14 +475,16 @@ internal sealed class RowGroupEncoder
             if (optional)
             {
                 var levels = _levels.AsSpan(0, n);
+                ref var levels0 = ref MemoryMarshal.GetReference(levels);
+                ref var page0 = ref MemoryMarshal.GetReference(page);
                 for (var i = 0; i < n; i++)
                 {
-                    var c = page[i];
-                    levels[i] = c < 0 ? (byte)0 : (byte)1;
-                    if (c >= 0)
-                    {
-                        page[k++] = c; // compact in place: indices of present rows only
-                    }
+                    // Compact in place, without a branch: a null (−1) is written and then overwritten.
+                    var c = Unsafe.Add(ref page0, i);
+                    var present = 1 - (int)((uint)c >> 31);
+                    Unsafe.Add(ref levels0, i) = (byte)present;
+                    Unsafe.Add(ref page0, k) = c;
+                    k += present;
                 }
 
                 WriteLevels(levels);
@@ -738,35 +781,42 @@ internal static class RleHybrid
         var i = 0;
         while (i < n)
         {
-            var x = values[i];
-            var j = i + 1;
+            // Only maximal runs of 8 or more equal values matter; shorter runs are literals. The
+            // first position from which 8 values are equal is where such a run starts (a position
+            // before it inside the same run would have been found first).
+            var s = NextRunOfEight(values, i);
+            if (s >= n)
+            {
+                break;
+            }
+
+            var x = values[s];
+            var j = s + 8;
             while (j < n && values[j] == x)
             {
                 j++;
             }
 
-            var run = j - i;
-            if (run >= 8)
+            var run = j - s;
+
+            // Literals before an RLE run must fill whole groups of 8: lend them the run's first values.
+            var pending = s - literal;
+            var pad = (8 - (pending & 7)) & 7;
+            if (run - pad >= 8)
             {
-                // Literals before an RLE run must fill whole groups of 8: lend them the run's first values.
-                var pending = i - literal;
-                var pad = (8 - (pending & 7)) & 7;
-                if (run - pad >= 8)
+                if (pending + pad > 0)
                 {
-                    if (pending + pad > 0)
-                    {
-                        BitPacked(output, values.Slice(literal, pending + pad), bitWidth);
-                    }
-
-                    output.WriteVarUInt((ulong)(run - pad) << 1);
-                    var v = uint.CreateTruncating(x);
-                    for (var b = 0; b < (bitWidth + 7) / 8; b++)
-                    {
-                        output.WriteByte((byte)(v >> (8 * b)));
-                    }
-
-                    literal = j;
+                    BitPacked(output, values.Slice(literal, pending + pad), bitWidth);
                 }
+
+                output.WriteVarUInt((ulong)(run - pad) << 1);
+                var v = uint.CreateTruncating(x);
+                for (var b = 0; b < (bitWidth + 7) / 8; b++)
+                {
+                    output.WriteByte((byte)(v >> (8 * b)));
+                }
+
+                literal = j;
             }
 
             i = j;
@@ -778,6 +828,61 @@ internal static class RleHybrid
         }
     }
 
+    /// <summary>The first position at or after <paramref name="from"/> where 8 equal values start; the length when none.</summary>
+    private static int NextRunOfEight<T>(ReadOnlySpan<T> values, int from)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var n = values.Length;
+        var p = from;
+        if (Vector256.IsHardwareAccelerated && (typeof(T) == typeof(int) || typeof(T) == typeof(byte)))
+        {
+            // Bit k of the mask: values[p + k] == values[p + k + 1]; 8 equal values from p + k are
+            // 7 set bits from k. 32 positions per step, of which the first 26 are decided.
+            ref var v0 = ref MemoryMarshal.GetReference(values);
+            var perVector = Vector256<T>.Count;
+            while (p + 33 <= n)
+            {
+                uint mask = 0;
+                for (var m = 0; m < 32; m += perVector)
+                {
+                    var a = Vector256.LoadUnsafe(ref v0, (nuint)(p + m));
+                    var b = Vector256.LoadUnsafe(ref v0, (nuint)(p + m + 1));
+                    mask |= Vector256.Equals(a, b).ExtractMostSignificantBits() << m;
+                }
+
+                var seven = mask & (mask >> 1) & (mask >> 2) & (mask >> 3) & (mask >> 4) & (mask >> 5) & (mask >> 6) & ((1u << 26) - 1);
+                if (seven != 0)
+                {
+                    return p + BitOperations.TrailingZeroCount(seven);
+                }
+
+                p += 26;
+            }
+        }
+
+        for (; p + 8 <= n; p++)
+        {
+            var x = values[p];
+            if (values[p + 7] != x)
+            {
+                continue;
+            }
+
+            var k = 1;
+            while (k < 7 && values[p + k] == x)
+            {
+                k++;
+            }
+
+            if (k == 7)
+            {
+                return p;
+            }
+        }
+
+        return n;
+    }
+
     private static void BitPacked<T>(ByteBuffer output, ReadOnlySpan<T> values, int bitWidth)
         where T : unmanaged, IBinaryInteger<T>
     {
@@ -786,25 +891,185 @@ internal static class RleHybrid
             var part = values.Slice(from, Math.Min(MaxPackedValues, values.Length - from));
             var groups = (part.Length + 7) / 8;
             output.WriteVarUInt(((ulong)groups << 1) | 1);
-            var dst = output.GetSpan(groups * bitWidth);
-            ulong acc = 0;
-            var bits = 0;
+            var bytes = groups * bitWidth;
+
+            // Values are added to a 64-bit accumulator, flushed 4 bytes at a time (room for one store past the end).
+            ref var dst = ref MemoryMarshal.GetReference(output.GetSpan(bytes + 4));
             var k = 0;
-            var count = groups * 8;
-            for (var idx = 0; idx < count; idx++)
+            if (bitWidth == 1 && typeof(T) == typeof(byte) && Vector256.IsHardwareAccelerated)
             {
-                var v = idx < part.Length ? ulong.CreateTruncating(part[idx]) : 0UL;
-                acc |= v << bits;
-                bits += bitWidth;
-                while (bits >= 8)
+                // Definition levels (0 or 1): 32 per compare, least significant bit first as the format wants.
+                ref var src = ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(part));
+                var at = 0;
+                for (; at + 32 <= part.Length; at += 32, k += 4)
                 {
-                    dst[k++] = (byte)acc;
-                    acc >>= 8;
-                    bits -= 8;
+                    var bits = Vector256.GreaterThan(Vector256.LoadUnsafe(ref src, (nuint)at), Vector256<byte>.Zero).ExtractMostSignificantBits();
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, k), bits);
+                }
+
+                uint rest = 0;
+                for (var b = 0; at + b < part.Length; b++)
+                {
+                    rest |= (uint)(Unsafe.Add(ref src, at + b) != 0 ? 1 : 0) << b;
+                }
+
+                for (; k < bytes; k++, rest >>= 8)
+                {
+                    Unsafe.Add(ref dst, k) = (byte)rest;
+                }
+
+                output.Advance(bytes);
+                continue;
+            }
+
+            ulong acc = 0;
+            var filled = 0;
+            for (var idx = 0; idx < part.Length; idx++)
+            {
+                acc |= ulong.CreateTruncating(part[idx]) << filled;
+                filled += bitWidth;
+                if (filled >= 32)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, k), (uint)acc);
+                    k += 4;
+                    acc >>= 32;
+                    filled -= 32;
                 }
             }
 
-            output.Advance(groups * bitWidth);
+            // The rest of the last group is zero padding: the accumulator's bits, then zeros.
+            for (; k < bytes; k++, acc >>= 8)
+            {
+                Unsafe.Add(ref dst, k) = (byte)acc;
+            }
+
+            output.Advance(bytes);
         }
+    }
+}
+
+/// <summary>
+/// The DELTA_BINARY_PACKED encoding of INT64 values (Parquet encodings.md): a header (block size
+/// 128, 4 miniblocks of 32, value count, first value), then per block of 128 differences the
+/// smallest difference and each miniblock's differences above it, bit-packed at the width the
+/// miniblock needs (least significant bit first). Differences wrap as 64-bit integers do.
+/// </summary>
+internal static class DeltaBinaryPacked
+{
+    private const int BlockSize = 128;
+    private const int Miniblocks = 4;
+    private const int MiniblockSize = BlockSize / Miniblocks;
+
+    /// <summary>Appends the encoding of <paramref name="values"/> (at least one) to <paramref name="output"/>.</summary>
+    public static void Write(ByteBuffer output, ReadOnlySpan<long> values)
+    {
+        output.WriteVarUInt(BlockSize);
+        output.WriteVarUInt(Miniblocks);
+        output.WriteVarUInt((ulong)values.Length);
+        output.WriteVarUInt(ZigZag(values[0]));
+        Span<ulong> deltas = stackalloc ulong[BlockSize];
+        Span<int> widths = stackalloc int[Miniblocks];
+        for (var from = 1; from < values.Length; from += BlockSize)
+        {
+            var count = Math.Min(BlockSize, values.Length - from);
+            var min = long.MaxValue;
+            for (var k = 0; k < count; k++)
+            {
+                var d = unchecked(values[from + k] - values[from + k - 1]);
+                deltas[k] = (ulong)d;
+                min = Math.Min(min, d);
+            }
+
+            output.WriteVarUInt(ZigZag(min));
+            var used = (count + MiniblockSize - 1) / MiniblockSize;
+
+            // Above the minimum; a short last miniblock is padded with zeros.
+            for (var k = 0; k < used * MiniblockSize; k++)
+            {
+                deltas[k] = k < count ? unchecked(deltas[k] - (ulong)min) : 0;
+            }
+
+            for (var m = 0; m < Miniblocks; m++)
+            {
+                ulong any = 0;
+                if (m < used)
+                {
+                    foreach (var d in deltas.Slice(m * MiniblockSize, MiniblockSize))
+                    {
+                        any |= d;
+                    }
+                }
+
+                widths[m] = 64 - BitOperations.LeadingZeroCount(any);
+                output.WriteByte((byte)widths[m]);
+            }
+
+            for (var m = 0; m < used; m++)
+            {
+                Pack(output, deltas.Slice(m * MiniblockSize, MiniblockSize), widths[m]);
+            }
+        }
+    }
+
+    private static ulong ZigZag(long v) => (ulong)((v << 1) ^ (v >> 63));
+
+    /// <summary>32 values at <paramref name="width"/> bits each: 4 × width bytes.</summary>
+    private static void Pack(ByteBuffer output, ReadOnlySpan<ulong> values, int width)
+    {
+        var bytes = values.Length * width / 8;
+        if (bytes == 0)
+        {
+            return;
+        }
+
+        ref var dst = ref MemoryMarshal.GetReference(output.GetSpan(bytes + 8));
+        var k = 0;
+        if (width <= 32)
+        {
+            ulong acc = 0;
+            var filled = 0;
+            foreach (var v in values)
+            {
+                acc |= v << filled;
+                filled += width;
+                if (filled >= 32)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, k), (uint)acc);
+                    k += 4;
+                    acc >>= 32;
+                    filled -= 32;
+                }
+            }
+
+            for (; k < bytes; k++, acc >>= 8)
+            {
+                Unsafe.Add(ref dst, k) = (byte)acc;
+            }
+        }
+        else
+        {
+            // Wider than 32 bits (differences of extreme values only): a 128-bit accumulator.
+            UInt128 acc = 0;
+            var filled = 0;
+            foreach (var v in values)
+            {
+                acc |= (UInt128)v << filled;
+                filled += width;
+                if (filled >= 64)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, k), (ulong)acc);
+                    k += 8;
+                    acc >>= 64;
+                    filled -= 64;
+                }
+            }
+
+            for (; k < bytes; k++, acc >>= 8)
+            {
+                Unsafe.Add(ref dst, k) = (byte)acc;
+            }
+        }
+
+        output.Advance(bytes);
     }
 }
