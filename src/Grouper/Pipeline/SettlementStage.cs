@@ -143,6 +143,8 @@ internal sealed class SettlementStage : IDisposable
         public EntryRef[] Entries = [];
         public ulong[] Keys = [];
         public ChainOrder[] Order = [];
+        public int[] Perm = [];
+        public ChainOrder[] Sorted = [];
         public SpilledResult[] Results = [];
         public readonly List<PersonYearKey> StoreKeys = [];
 
@@ -150,6 +152,25 @@ internal sealed class SettlementStage : IDisposable
         public PersonYearState[] PersonStates = new PersonYearState[8];
         public (InsuranceType Insurance, int Year)[] PersonStateKeys = new (InsuranceType, int)[8];
         public int PersonStateCount;
+
+        // The policies this thread has seen, with their index in the run's table: a person's cases
+        // often alternate between policies (years), and the table itself is behind a lock.
+        private readonly List<(ResolvedPolicy Policy, int Index)> _policies = [];
+
+        public int PolicyIndex(ResolvedPolicy policy, SettlementStage stage)
+        {
+            foreach (var (p, i) in _policies)
+            {
+                if (ReferenceEquals(p, policy))
+                {
+                    return i;
+                }
+            }
+
+            var index = stage.IndexOf(policy);
+            _policies.Add((policy, index));
+            return index;
+        }
 
         /// <summary>Grows <paramref name="array"/> to hold <paramref name="length"/> items, keeping its contents.</summary>
         public static void Ensure<T>(ref T[] array, int length)
@@ -235,6 +256,12 @@ internal sealed class SettlementStage : IDisposable
             c = CompareOrdinal(data.AsSpan(a.CaseId, a.CaseIdLength), data.AsSpan(b.CaseId, b.CaseIdLength));
             return c != 0 ? c : x.Entry.CompareTo(y.Entry);
         }
+    }
+
+    /// <summary>Compares indices into <paramref name="items"/> by the items.</summary>
+    private readonly struct ByIndex(ChainOrder[] items, ChainOrderComparer comparer) : IComparer<int>
+    {
+        public int Compare(int x, int y) => comparer.Compare(items[x], items[y]);
     }
 
     /// <summary>
@@ -341,8 +368,21 @@ internal sealed class SettlementStage : IDisposable
             n++;
         }
 
-        var order = scratch.Order.AsSpan(0, n);
-        SortChainOrder(scratch.Keys.AsSpan(0, n), order, new ChainOrderComparer(data, scratch.Entries));
+        // Sorted as (key, index) pairs, 12 bytes a move instead of 40, then laid out in order.
+        PartitionScratch.Ensure(ref scratch.Perm, n);
+        PartitionScratch.Ensure(ref scratch.Sorted, n);
+        var perm = scratch.Perm.AsSpan(0, n);
+        for (var i = 0; i < n; i++)
+        {
+            perm[i] = i;
+        }
+
+        SortChainOrder(scratch.Keys.AsSpan(0, n), perm, new ByIndex(scratch.Order, new ChainOrderComparer(data, scratch.Entries)));
+        var order = scratch.Sorted.AsSpan(0, n);
+        for (var k = 0; k < n; k++)
+        {
+            order[k] = scratch.Order[perm[k]];
+        }
 
         // 2. The stored states of the partition's persons, when a store is used: keys hold the
         //    person's id string (one per person, not per case).
@@ -415,7 +455,7 @@ internal sealed class SettlementStage : IDisposable
             if (!ReferenceEquals(policy, lastPolicy))
             {
                 lastPolicy = policy;
-                lastIndex = IndexOf(policy);
+                lastIndex = scratch.PolicyIndex(policy, this);
             }
 
             spilled.Policy = lastIndex;
