@@ -72,7 +72,7 @@ public sealed record CatalogSection(string Name, string Version, bool Demo);
 public sealed record PrivacySection(string PersonId);
 
 /// <summary>What the run used: worker threads, the process's peak working set and bytes allocated (for capacity planning and benchmarks).</summary>
-public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, int SpillPartitions, long SpillBytes, RunPhases Phases, RunPhases PhasesCpu, double ProcessCpuSeconds);
+public sealed record ResourceSection(int Workers, long PeakWorkingSetBytes, long AllocatedBytes, int Gen2Collections, double GcPauseSeconds, int SpillPartitions, long SpillBytes, RunPhases Phases, RunPhases PhasesCpu, double ProcessCpuSeconds);
 
 /// <summary>
 /// Seconds spent in each phase of a run (first pass, duplicates and settlement between the passes,
@@ -242,7 +242,7 @@ public sealed class BatchJob(BatchJobOptions options)
         manifest.FinishedUtc = DateTimeOffset.UtcNow;
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
         {
-            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2), spillPartitions, spillBytes,
+            manifest.Sections["resources"] = new ResourceSection(Options.Workers, self.PeakWorkingSet64, GC.GetTotalAllocatedBytes() - allocatedAtStart, GC.CollectionCount(2), Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 3), spillPartitions, spillBytes,
                 new RunPhases(Math.Round(firstPass, 3), Math.Round(between, 3), Math.Round(writePass, 3), Math.Round(commit, 3)),
                 new RunPhases(Math.Round(firstPassCpu, 3), Math.Round(betweenCpu, 3), Math.Round(writePassCpu, 3), Math.Round(commitCpu, 3)),
                 Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds, 3));
