@@ -1,4 +1,9 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Grouper.Core;
+using Grouper.Ingest.Internals;
 using Grouper.Internals;
 
 namespace Grouper.Ingest;
@@ -28,6 +33,9 @@ public sealed class DischargeRecordParser
 {
     private static readonly Code VentCode = Code.Parse("96.7201");
 
+    // The required columns in table order (MISSING_FIELD names the first empty one).
+    private static readonly int[] RequiredColumns = BuildRequired();
+
     private readonly int _fieldCount;
     private readonly int[] _columnOfField;
     private readonly HospitalTable _hospitals;
@@ -48,6 +56,12 @@ public sealed class DischargeRecordParser
     // The care location each hospital implies for the run's insured region, worked out once: the
     // region arithmetic builds strings, and this check runs for every record.
     private readonly CareLocation[] _expectedLocation;
+
+    /// <summary>
+    /// Whether records are split with 256-bit vectors; tests turn it off to run the scalar splitter
+    /// on hardware that has them.
+    /// </summary>
+    internal static bool UseVectors { get; set; } = Vector256.IsHardwareAccelerated;
 
     public DischargeRecordParser(IReadOnlyList<string> header, HospitalTable hospitals, ValidationOptions? options = null)
     {
@@ -155,32 +169,47 @@ public sealed class DischargeRecordParser
         }
 
         ReadOnlySpan<byte> data = record;
-        if (record.IndexOf((byte)'"') >= 0)
+        var n = UseVectors && record.Length >= Vector256<byte>.Count ? SplitVector(record) : SplitScalar(record);
+        if (n < 0)
         {
+            // The record holds a quote: RFC 4180 slow path.
             if (!Unquote(record, out var unquotedLength, out var quoteError))
             {
                 return new Reject(line, string.Empty, RejectReason.FieldCount, string.Empty, quoteError);
             }
 
             data = _unquoted.AsSpan(0, unquotedLength);
-        }
-        else
-        {
-            var n = SplitPlain(record);
-            if (n != _fieldCount)
+            for (var f = 0; f < _fieldCount; f++)
             {
-                return FieldCountReject(line, n);
+                Emit(data, f, _fieldStart[f], _fieldStart[f] + _fieldLength[f]);
             }
         }
+        else if (n != _fieldCount)
+        {
+            return FieldCountReject(line, n);
+        }
 
-        for (var f = 0; f < _fieldCount; f++)
+        return Validate(data, line, batch);
+    }
+
+    private Reject FieldCountReject(long line, int n) =>
+        new(line, string.Empty, RejectReason.FieldCount, string.Empty, $"the line has {n} fields; the header has {_fieldCount}");
+
+    private ReadOnlySpan<byte> Col(ReadOnlySpan<byte> data, DischargeColumn c) => data.Slice(_colStart[(int)c], _colLength[(int)c]);
+
+    /// <summary>
+    /// Records field <paramref name="f"/> (bytes start..end of <paramref name="data"/>) as its
+    /// column's value, trimmed of surrounding spaces and tabs (empty means absent). Fields past the
+    /// header's count are only counted by the caller (FIELD_COUNT).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Emit(ReadOnlySpan<byte> data, int f, int start, int end)
+    {
+        if ((uint)f < (uint)_fieldCount)
         {
             var c = _columnOfField[f];
             if (c >= 0)
             {
-                // Values are trimmed of surrounding spaces; empty means absent.
-                var start = _fieldStart[f];
-                var end = start + _fieldLength[f];
                 while (start < end && data[start] is (byte)' ' or (byte)'\t')
                 {
                     start++;
@@ -195,39 +224,86 @@ public sealed class DischargeRecordParser
                 _colLength[c] = end - start;
             }
         }
-
-        return Validate(data, line, batch);
     }
 
-    private Reject FieldCountReject(long line, int n) =>
-        new(line, string.Empty, RejectReason.FieldCount, string.Empty, $"the line has {n} fields; the header has {_fieldCount}");
-
-    private ReadOnlySpan<byte> Col(ReadOnlySpan<byte> data, DischargeColumn c) => data.Slice(_colStart[(int)c], _colLength[(int)c]);
-
-    private int SplitPlain(ReadOnlySpan<byte> record)
+    /// <summary>Splits an unquoted record at its commas one byte at a time; returns the field count, or −1 when the record holds a quote.</summary>
+    private int SplitScalar(ReadOnlySpan<byte> record)
     {
-        var n = 0;
+        var f = 0;
         var start = 0;
-        while (true)
+        for (var i = 0; i < record.Length; i++)
         {
-            var comma = record[start..].IndexOf((byte)',');
-            if (n > _fieldCount)
+            var b = record[i];
+            if (b == (byte)',')
             {
-                return n + 1 + record[start..].Count((byte)',');
+                Emit(record, f++, start, i);
+                start = i + 1;
             }
-
-            if (comma < 0)
+            else if (b == (byte)'"')
             {
-                _fieldStart[n] = start;
-                _fieldLength[n] = record.Length - start;
-                return n + 1;
+                return -1;
             }
-
-            _fieldStart[n] = start;
-            _fieldLength[n] = comma;
-            n++;
-            start += comma + 1;
         }
+
+        Emit(record, f, start, record.Length);
+        return f + 1;
+    }
+
+    /// <summary>
+    /// As <see cref="SplitScalar"/> for a record of at least 32 bytes: one comparison per 32 bytes
+    /// gives a bit mask of the commas (and whether there is a quote), then each set bit is a field
+    /// end. The last partial block is read as the record's final 32 bytes with the bits already
+    /// seen shifted out.
+    /// </summary>
+    private int SplitVector(ReadOnlySpan<byte> record)
+    {
+        ref var r0 = ref MemoryMarshal.GetReference(record);
+        var comma = Vector256.Create((byte)',');
+        var quote = Vector256.Create((byte)'"');
+        var length = record.Length;
+        var f = 0;
+        var start = 0;
+        var i = 0;
+        for (; i <= length - Vector256<byte>.Count; i += Vector256<byte>.Count)
+        {
+            var v = Vector256.LoadUnsafe(ref r0, (nuint)i);
+            if (Vector256.EqualsAny(v, quote))
+            {
+                return -1;
+            }
+
+            var mask = Vector256.Equals(v, comma).ExtractMostSignificantBits();
+            while (mask != 0)
+            {
+                var end = i + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Emit(record, f++, start, end);
+                start = end + 1;
+            }
+        }
+
+        if (i < length)
+        {
+            var offset = length - Vector256<byte>.Count;
+            var shift = i - offset; // 1..31: bytes offset..i-1 were already scanned
+            var v = Vector256.LoadUnsafe(ref r0, (nuint)offset);
+            if ((Vector256.Equals(v, quote).ExtractMostSignificantBits() >> shift) != 0)
+            {
+                return -1;
+            }
+
+            var mask = Vector256.Equals(v, comma).ExtractMostSignificantBits() >> shift;
+            while (mask != 0)
+            {
+                var end = i + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Emit(record, f++, start, end);
+                start = end + 1;
+            }
+        }
+
+        Emit(record, f, start, length);
+        return f + 1;
     }
 
     /// <summary>RFC 4180 slow path: copies the record with quotes removed into a scratch buffer, recording field bounds.</summary>
@@ -332,9 +408,9 @@ public sealed class DischargeRecordParser
     private Reject? Validate(ReadOnlySpan<byte> d, long line, DischargeBatch batch)
     {
         // 3 MISSING_FIELD, columns in table order.
-        for (var c = 0; c < DischargeColumns.Count; c++)
+        foreach (var c in RequiredColumns)
         {
-            if (DischargeColumns.Required[c] && _colLength[c] == 0)
+            if (_colLength[c] == 0)
             {
                 return Fail(line, SafeCaseId(d), RejectReason.MissingField, (DischargeColumn)c,
                     $"required value {DischargeColumns.Names[c]} is empty");
@@ -354,12 +430,12 @@ public sealed class DischargeRecordParser
         var caseId = Col(d, DischargeColumn.CaseId);
 
         // 5 BAD_DATE.
-        if (!Utf8Lexical.TryParseDate(Col(d, DischargeColumn.AdmitDate), out var admit))
+        if (!FastLexical.TryParseDate(Col(d, DischargeColumn.AdmitDate), out var admit))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadDate, DischargeColumn.AdmitDate, "admit_date is not a real date in the form yyyy-MM-dd (e.g. 2024-03-01)");
         }
 
-        if (!Utf8Lexical.TryParseDate(Col(d, DischargeColumn.DischargeDate), out var discharge))
+        if (!FastLexical.TryParseDate(Col(d, DischargeColumn.DischargeDate), out var discharge))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadDate, DischargeColumn.DischargeDate, "discharge_date is not a real date in the form yyyy-MM-dd (e.g. 2024-03-01)");
         }
@@ -641,6 +717,27 @@ public sealed class DischargeRecordParser
         return null;
     }
 
+    private static int[] BuildRequired()
+    {
+        var n = 0;
+        foreach (var r in DischargeColumns.Required)
+        {
+            n += r ? 1 : 0;
+        }
+
+        var list = new int[n];
+        n = 0;
+        for (var c = 0; c < DischargeColumns.Count; c++)
+        {
+            if (DischargeColumns.Required[c])
+            {
+                list[n++] = c;
+            }
+        }
+
+        return list;
+    }
+
     private CareLocation ExpectedLocation(Hospital h, string insuredRegion)
     {
         if (string.Equals(h.PoolingRegion, insuredRegion, StringComparison.Ordinal))
@@ -671,11 +768,17 @@ public sealed class DischargeRecordParser
     {
         bad = false;
         var n = 0;
-        while (!list.IsEmpty)
+        var i = 0;
+        while (i < list.Length)
         {
-            var semi = list.IndexOf((byte)';');
-            var item = Utf8Lexical.Trim(semi < 0 ? list : list[..semi]);
-            list = semi < 0 ? default : list[(semi + 1)..];
+            var start = i;
+            while (i < list.Length && list[i] != (byte)';')
+            {
+                i++;
+            }
+
+            var item = Utf8Lexical.Trim(list[start..i]);
+            i++; // the ';'
             if (item.IsEmpty)
             {
                 continue;
@@ -720,7 +823,7 @@ public sealed class DischargeRecordParser
     private bool CheckText(ReadOnlySpan<byte> d, DischargeColumn c, int max, out string message)
     {
         message = string.Empty;
-        if (Utf8Lexical.IsCleanText(Col(d, c), max, out var tooLong))
+        if (FastLexical.IsCleanText(Col(d, c), max, out var tooLong))
         {
             return true;
         }
