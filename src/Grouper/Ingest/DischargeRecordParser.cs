@@ -210,19 +210,29 @@ public sealed class DischargeRecordParser
             var c = _columnOfField[f];
             if (c >= 0)
             {
-                while (start < end && data[start] is (byte)' ' or (byte)'\t')
+                // Blanks are rare: one test of the first and last byte (both above ' ' in the common case).
+                ref var d0 = ref MemoryMarshal.GetReference(data);
+                if (start < end && (Unsafe.Add(ref d0, start) <= (byte)' ' || Unsafe.Add(ref d0, end - 1) <= (byte)' '))
                 {
-                    start++;
-                }
-
-                while (end > start && data[end - 1] is (byte)' ' or (byte)'\t')
-                {
-                    end--;
+                    Trim(data, ref start, ref end);
                 }
 
                 _colStart[c] = start;
                 _colLength[c] = end - start;
             }
+        }
+    }
+
+    private static void Trim(ReadOnlySpan<byte> data, ref int start, ref int end)
+    {
+        while (start < end && data[start] is (byte)' ' or (byte)'\t')
+        {
+            start++;
+        }
+
+        while (end > start && data[end - 1] is (byte)' ' or (byte)'\t')
+        {
+            end--;
         }
     }
 
@@ -750,6 +760,7 @@ public sealed class DischargeRecordParser
             : CareLocation.OutOfProvince;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Contains(ReadOnlySpan<Code> codes, Code code)
     {
         foreach (var c in codes)
@@ -777,7 +788,12 @@ public sealed class DischargeRecordParser
                 i++;
             }
 
-            var item = Utf8Lexical.Trim(list[start..i]);
+            var item = list[start..i];
+            if (!item.IsEmpty && (item[0] <= (byte)' ' || item[^1] <= (byte)' '))
+            {
+                item = Utf8Lexical.Trim(item);
+            }
+
             i++; // the ';'
             if (item.IsEmpty)
             {
@@ -810,7 +826,7 @@ public sealed class DischargeRecordParser
             return true; // optional money absent = 0 (required ones were checked by MISSING_FIELD)
         }
 
-        if (Utf8Lexical.TryParseMoney(Col(d, c), out fen))
+        if (FastLexical.TryParseMoney(Col(d, c), out fen))
         {
             return true;
         }

@@ -286,13 +286,13 @@ public sealed class FastLexicalTests
         byte[] alphabet = [0x00, 0x09, 0x1F, 0x20, 0x41, 0x7E, 0x7F, 0x80, 0xC2, 0x85, 0xA0, 0xE4, 0xB8, 0xAD, 0xED, 0xA0, 0xF0, 0x9F, 0xFF];
         for (var n = 0; n < 20000; n++)
         {
-            var s = new byte[rng.Next(0, 12)];
+            var s = new byte[rng.Next(0, 40)];
             for (var i = 0; i < s.Length; i++)
             {
                 s[i] = rng.Next(3) == 0 ? alphabet[rng.Next(alphabet.Length)] : (byte)rng.Next(0x20, 0x7F);
             }
 
-            var max = rng.Next(0, 12);
+            var max = rng.Next(0, 40);
             var expected = ReferenceLexical.IsCleanText(s, max, out var expectedTooLong);
             var actual = FastLexical.IsCleanText(s, max, out var actualTooLong);
             Assert.Equal(expected, actual);
@@ -302,6 +302,39 @@ public sealed class FastLexicalTests
         Assert.True(FastLexical.IsCleanText("C1 x"u8, 4, out _));
         Assert.False(FastLexical.IsCleanText("C1 x"u8, 3, out var tooLong) || !tooLong);
         Assert.True(FastLexical.IsCleanText("医院"u8, 2, out _));
+    }
+
+    [Fact]
+    public void MoneyAgreesWithTheReference()
+    {
+        var rng = new Random(4);
+        var alphabet = "0123456789..- +x"u8.ToArray();
+        var inputs = new List<byte[]> { "0.00"u8.ToArray(), "123456789.99"u8.ToArray(), "1234567890.00"u8.ToArray(), "1.5"u8.ToArray(), "12.345"u8.ToArray(), "00000001.01"u8.ToArray() };
+        for (var n = 0; n < 30000; n++)
+        {
+            var s = new byte[rng.Next(0, 14)];
+            for (var i = 0; i < s.Length; i++)
+            {
+                s[i] = rng.Next(4) == 0 ? alphabet[rng.Next(alphabet.Length)] : (byte)('0' + rng.Next(10));
+            }
+
+            if (s.Length >= 3 && rng.Next(2) == 0)
+            {
+                s[^3] = (byte)'.';
+            }
+
+            inputs.Add(s);
+        }
+
+        foreach (var s in inputs)
+        {
+            var expected = ReferenceLexical.TryParseMoney(s, out var e);
+            Assert.Equal(expected, FastLexical.TryParseMoney(s, out var a));
+            Assert.Equal(e, a);
+        }
+
+        Assert.True(FastLexical.TryParseMoney("123456789.99"u8, out var max) && max == 12_345_678_999);
+        Assert.False(FastLexical.TryParseMoney("1234567890.00"u8, out _));
     }
 
     [Fact]

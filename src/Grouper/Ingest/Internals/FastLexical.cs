@@ -37,17 +37,72 @@ internal static class FastLexical
         return Utf8Lexical.IsCleanText(s, maxChars, out tooLong);
     }
 
-    private static bool IsPrintableAscii(ReadOnlySpan<byte> s)
+    /// <summary>Every byte in 0x20..0x7E, eight bytes per step.</summary>
+    internal static bool IsPrintableAscii(ReadOnlySpan<byte> s)
     {
-        foreach (var b in s)
+        var i = 0;
+        ulong bad = 0;
+        for (; i + 8 <= s.Length; i += 8)
         {
-            if ((uint)(b - 0x20) >= 0x5F)
+            bad |= NotPrintable(BinaryPrimitives.ReadUInt64LittleEndian(s[i..]));
+        }
+
+        if (i < s.Length)
+        {
+            if (s.Length >= 8)
             {
-                return false;
+                // The last eight bytes, overlapping bytes already checked.
+                bad |= NotPrintable(BinaryPrimitives.ReadUInt64LittleEndian(s[^8..]));
+            }
+            else
+            {
+                for (; i < s.Length; i++)
+                {
+                    bad |= (uint)(s[i] - 0x20) >= 0x5F ? 1UL : 0UL;
+                }
             }
         }
 
-        return true;
+        return bad == 0;
+    }
+
+    /// <summary>
+    /// Non-zero when a byte of <paramref name="x"/> is outside 0x20..0x7E: its own high bit, the
+    /// borrow of subtracting 0x20 from a byte below 0x20, or the carry of adding 1 to 0x7F. A borrow
+    /// or carry crossing into the next byte needs a byte that already fails, so the test is exact.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NotPrintable(ulong x) =>
+        (x | (x - 0x2020_2020_2020_2020UL) | (x + 0x0101_0101_0101_0101UL)) & 0x8080_8080_8080_8080UL;
+
+    /// <summary>
+    /// As <see cref="Utf8Lexical.TryParseMoney"/>, with the usual form (1 to 9 digits, a point, two
+    /// digits) read in one loop without the general checks.
+    /// </summary>
+    public static bool TryParseMoney(ReadOnlySpan<byte> s, out long fen)
+    {
+        var n = s.Length;
+        if ((uint)(n - 4) <= 8 && s[n - 3] == (byte)'.')
+        {
+            long yuan = 0;
+            var ok = true;
+            for (var i = 0; i < n - 3; i++)
+            {
+                var d = (uint)(s[i] - '0');
+                ok &= d <= 9;
+                yuan = (yuan * 10) + d;
+            }
+
+            var d1 = (uint)(s[n - 2] - '0');
+            var d2 = (uint)(s[n - 1] - '0');
+            if (ok && d1 <= 9 && d2 <= 9)
+            {
+                fen = (yuan * 100) + (d1 * 10) + d2;
+                return true;
+            }
+        }
+
+        return Utf8Lexical.TryParseMoney(s, out fen);
     }
 
     /// <summary>As <see cref="Utf8Lexical.TryParseDate"/>: <c>yyyy-MM-dd</c>, a real calendar date, checked eight bytes at a time.</summary>
