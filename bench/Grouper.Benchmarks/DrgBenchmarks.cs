@@ -130,7 +130,7 @@ public class DrgBenchmarks
         Console.WriteLine($"median (thread CPU time): engine {engine[rounds / 2]:F1} ns/case ({1e3 / engine[rounds / 2]:F2} M cases/s), naive {naive[rounds / 2]:F0} ns/case, ratio of medians {naive[rounds / 2] / engine[rounds / 2]:F1}x (sink {sink & 1})");
     }
 
-    private static long ThreadCpuNs()
+    internal static long ThreadCpuNs()
     {
         if (ClockGetTime(3, out var ts) != 0) // CLOCK_THREAD_CPUTIME_ID
         {

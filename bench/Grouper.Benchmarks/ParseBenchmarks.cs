@@ -86,4 +86,48 @@ public class ParseBenchmarks
 
         return n;
     }
+
+    /// <summary>
+    /// Reference, current (vectors) and current (scalar) alternating in one process, each timed by
+    /// thread CPU time for about half a second per round: a ratio that holds on a shared machine.
+    /// </summary>
+    public static void Loop(int rounds)
+    {
+        var b = new ParseBenchmarks { Vectors = true };
+        b.Setup();
+        var vectors = DischargeRecordParser.UseVectors;
+        var results = new List<double>[3];
+        for (var k = 0; k < 3; k++)
+        {
+            results[k] = [];
+        }
+
+        long sink = 0;
+        for (var r = 0; r < rounds; r++)
+        {
+            for (var k = 0; k < 3; k++)
+            {
+                DischargeRecordParser.UseVectors = k == 1 && vectors;
+                var t0 = DrgBenchmarks.ThreadCpuNs();
+                var reps = 0;
+                while (DrgBenchmarks.ThreadCpuNs() - t0 < 5e8)
+                {
+                    sink += k == 0 ? b.Reference() : b.Current();
+                    reps++;
+                }
+
+                results[k].Add((DrgBenchmarks.ThreadCpuNs() - t0) / ((double)reps * Records));
+            }
+
+            Console.WriteLine($"round {r + 1}: reference {results[0][^1]:F1} ns/record, current {results[1][^1]:F1} (vectors), {results[2][^1]:F1} (scalar)");
+        }
+
+        foreach (var l in results)
+        {
+            l.Sort();
+        }
+
+        double Median(int k) => results[k][rounds / 2];
+        Console.WriteLine($"median (thread CPU time): reference {Median(0):F1} ns/record, current {Median(1):F1} (vectors, {Median(0) / Median(1):F2}x), {Median(2):F1} (scalar, {Median(0) / Median(2):F2}x) (sink {sink & 1})");
+    }
 }

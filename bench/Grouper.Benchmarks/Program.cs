@@ -58,6 +58,13 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "parse-ab")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- parse-ab [ROUNDS]: reference vs current parser, alternating, thread CPU time
+            ParseBenchmarks.Loop(args.Length >= 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
+            return;
+        }
+
         if (args.Length >= 1 && args[0] == "parse-loop")
         {
             // dotnet run -c Release --project bench/Grouper.Benchmarks -- parse-loop [SECONDS]: the current parser in a loop, for a sampling profiler (perf)

@@ -535,7 +535,8 @@ public sealed class DischargeRecordParser
 
         // 8 BAD_DX.
         var pdxText = Col(d, DischargeColumn.PrincipalDx);
-        if (!Utf8Lexical.IsDx(pdxText))
+        var pdxSimple = FastLexical.TrySimpleCode(pdxText, FastLexical.DxForm, 3, out var pdxPacked);
+        if (!pdxSimple && !Utf8Lexical.IsDx(pdxText))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadDx, DischargeColumn.PrincipalDx, "principal_dx is not an ICD-10 code in the 医保版 2.0 form (e.g. K35.800x001)");
         }
@@ -548,7 +549,8 @@ public sealed class DischargeRecordParser
 
         // 9 BAD_PROC.
         var pprocText = Col(d, DischargeColumn.PrincipalProc);
-        if (!pprocText.IsEmpty && !Utf8Lexical.IsProc(pprocText))
+        var pprocSimple = FastLexical.TrySimpleCode(pprocText, FastLexical.ProcForm, 2, out var pprocPacked);
+        if (!pprocText.IsEmpty && !pprocSimple && !Utf8Lexical.IsProc(pprocText))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadProc, DischargeColumn.PrincipalProc, "principal_proc is not an ICD-9-CM-3 code in the 医保版 2.0 form (e.g. 47.0900x001)");
         }
@@ -644,7 +646,8 @@ public sealed class DischargeRecordParser
             r.AgeDays = -1;
         }
 
-        var pdx = Code.FromUtf8(pdxText);
+        // A code too long to pack is interned only now, as before (the overflow ids follow that order).
+        var pdx = pdxSimple ? pdxPacked : Code.FromUtf8(pdxText);
         r.PrincipalDx = pdx;
 
         // Secondary list: keep the first of duplicates, drop the principal if repeated.
@@ -672,7 +675,7 @@ public sealed class DischargeRecordParser
         r.SecondaryDxStart = secStart;
         r.SecondaryDxCount = (byte)secCount;
 
-        var pproc = pprocText.IsEmpty ? Code.Empty : Code.FromUtf8(pprocText);
+        var pproc = pprocText.IsEmpty ? Code.Empty : pprocSimple ? pprocPacked : Code.FromUtf8(pprocText);
         var procStart = batch.ReserveCodes(Math.Min(procsRaw, 255));
         var procCount = 0;
         for (var i = 0; i < procsRaw; i++)
@@ -778,6 +781,8 @@ public sealed class DischargeRecordParser
     private static int ParseList(ReadOnlySpan<byte> list, bool isDx, Code[] into, out bool bad)
     {
         bad = false;
+        var form = isDx ? FastLexical.DxForm : FastLexical.ProcForm;
+        var minLength = isDx ? 3 : 2;
         var n = 0;
         var i = 0;
         while (i < list.Length)
@@ -789,26 +794,34 @@ public sealed class DischargeRecordParser
             }
 
             var item = list[start..i];
-            if (!item.IsEmpty && (item[0] <= (byte)' ' || item[^1] <= (byte)' '))
-            {
-                item = Utf8Lexical.Trim(item);
-            }
-
             i++; // the ';'
             if (item.IsEmpty)
             {
                 continue;
             }
 
-            if (isDx ? !Utf8Lexical.IsDx(item) : !Utf8Lexical.IsProc(item))
+            if (!FastLexical.TrySimpleCode(item, form, minLength, out var code))
             {
-                bad = true;
-                return n;
+                // Blanks, a dagger-asterisk pair, a long or a bad code: the general checks.
+                item = Utf8Lexical.Trim(item);
+                if (item.IsEmpty)
+                {
+                    continue;
+                }
+
+                if (isDx ? !Utf8Lexical.IsDx(item) : !Utf8Lexical.IsProc(item))
+                {
+                    bad = true;
+                    return n;
+                }
+
+                // Packed only when kept, as before: a long code is interned in the overflow table.
+                code = n < into.Length ? Code.FromUtf8(item) : default;
             }
 
             if (n < into.Length)
             {
-                into[n] = Code.FromUtf8(item);
+                into[n] = code;
             }
 
             n++;

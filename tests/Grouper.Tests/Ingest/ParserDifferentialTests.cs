@@ -305,6 +305,65 @@ public sealed class FastLexicalTests
     }
 
     [Fact]
+    public void SimpleCodesAgreeWithTheReferenceFormAndPacking()
+    {
+        var rng = new Random(5);
+        var alphabet = "AZaz09.+* x;\t"u8.ToArray();
+        var inputs = new List<byte[]>
+        {
+            "K35.800x001"u8.ToArray(), "A01.000x005+J17.0*"u8.ToArray(), "A01"u8.ToArray(), "A01."u8.ToArray(), "47"u8.ToArray(), "47."u8.ToArray(),
+            "47.0900x001"u8.ToArray(), "99.99999999999999"u8.ToArray(), "99.999999999999999"u8.ToArray(), "A01.99999999999999"u8.ToArray(),
+            "A01.999999999999999"u8.ToArray(), "I10.x00x002"u8.ToArray(), Array.Empty<byte>(), "a01"u8.ToArray(), new byte[] { 0x41, 0x30, 0x31, 0x2E, 0xC3, 0xA9 },
+        };
+        for (var n = 0; n < 40000; n++)
+        {
+            var s = new byte[rng.Next(0, 22)];
+            for (var i = 0; i < s.Length; i++)
+            {
+                s[i] = rng.Next(5) == 0 ? alphabet[rng.Next(alphabet.Length)] : (byte)rng.Next(0x20, 0x80);
+            }
+
+            // Mostly well-formed prefixes, so that the accepting branch is exercised too.
+            if (rng.Next(2) == 0 && s.Length >= 4)
+            {
+                s[0] = (byte)('A' + rng.Next(26));
+                s[1] = (byte)('0' + rng.Next(10));
+                s[2] = (byte)('0' + rng.Next(10));
+                s[3] = (byte)'.';
+                for (var i = 4; i < s.Length; i++)
+                {
+                    s[i] = rng.Next(20) == 0 ? s[i] : "0123456789xX"u8[rng.Next(12)];
+                }
+            }
+
+            inputs.Add(s);
+        }
+
+        var simple = 0;
+        foreach (var s in inputs)
+        {
+            foreach (var isDx in new[] { true, false })
+            {
+                var ok = FastLexical.TrySimpleCode(s, isDx ? FastLexical.DxForm : FastLexical.ProcForm, isDx ? 3 : 2, out var code);
+                if (ok)
+                {
+                    simple++;
+                    Assert.True(isDx ? ReferenceLexical.IsDx(s) : ReferenceLexical.IsProc(s), Encoding.Latin1.GetString(s));
+                    Assert.Equal(Code.FromUtf8(s), code);
+                    Assert.Equal(Encoding.ASCII.GetString(s), code.ToString());
+                }
+                else if (s.Length <= Code.MaxPackedLength && s.AsSpan().IndexOfAny("+* \t"u8) < 0)
+                {
+                    // Not simple must mean not well-formed, unless it is a dagger-asterisk pair, blank or long.
+                    Assert.False(isDx ? ReferenceLexical.IsDx(s) : ReferenceLexical.IsProc(s), Encoding.Latin1.GetString(s));
+                }
+            }
+        }
+
+        Assert.True(simple > 5000, $"only {simple} simple codes");
+    }
+
+    [Fact]
     public void MoneyAgreesWithTheReference()
     {
         var rng = new Random(4);

@@ -105,6 +105,76 @@ internal static class FastLexical
         return Utf8Lexical.TryParseMoney(s, out fen);
     }
 
+    // Character classes of the code grammars: the simple forms are checked per position with one
+    // table lookup and no branch, and packed as they are read.
+    internal const byte Upper = 1;
+    internal const byte Digit = 2;
+    internal const byte Lower = 4;
+    internal const byte Dot = 8;
+    internal const byte Alnum = Upper | Digit | Lower;
+
+    private static readonly byte[] Classes = BuildClasses();
+
+    /// <summary>Expected class per position of the simple ICD-10 form <c>[A-Z][0-9]{2}(\.[0-9A-Za-z]*)?</c>; the last entry repeats.</summary>
+    internal static ReadOnlySpan<byte> DxForm => [Upper, Digit, Digit, Dot, Alnum];
+
+    /// <summary>Expected class per position of the ICD-9-CM-3 form <c>[0-9]{2}(\.[0-9A-Za-z]*)?</c>; the last entry repeats.</summary>
+    internal static ReadOnlySpan<byte> ProcForm => [Digit, Digit, Dot, Alnum];
+
+    private static byte[] BuildClasses()
+    {
+        var t = new byte[256];
+        for (var c = 'A'; c <= 'Z'; c++)
+        {
+            t[c] = Upper;
+        }
+
+        for (var c = 'a'; c <= 'z'; c++)
+        {
+            t[c] = Lower;
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            t[c] = Digit;
+        }
+
+        t['.'] = Dot;
+        return t;
+    }
+
+    /// <summary>
+    /// True when <paramref name="s"/> is a code of the simple <paramref name="form"/> (no blanks, no
+    /// dagger-asterisk pair, at most <see cref="Grouper.Core.Code.MaxPackedLength"/> characters, at
+    /// least <paramref name="minLength"/>), with <paramref name="code"/> equal to
+    /// <see cref="Grouper.Core.Code.FromUtf8"/>. False says only "not simple": the caller then uses
+    /// <see cref="Utf8Lexical.IsDx"/> / <see cref="Utf8Lexical.IsProc"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TrySimpleCode(ReadOnlySpan<byte> s, ReadOnlySpan<byte> form, int minLength, out Grouper.Core.Code code)
+    {
+        code = default;
+        if (s.Length < minLength || s.Length > Grouper.Core.Code.MaxPackedLength)
+        {
+            return false;
+        }
+
+        var classes = Classes;
+        var last = form.Length - 1;
+        var ok = true;
+        UInt128 acc = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var b = s[i];
+            ok &= (classes[b] & form[i < last ? i : last]) != 0;
+            acc = (acc << 7) | b;
+        }
+
+        // Character i ends at bits 125 - 7i .. 119 - 7i, as Code.FromUtf8 packs it.
+        code = new Grouper.Core.Code(acc << (126 - (7 * s.Length)));
+        return ok;
+    }
+
     /// <summary>As <see cref="Utf8Lexical.TryParseDate"/>: <c>yyyy-MM-dd</c>, a real calendar date, checked eight bytes at a time.</summary>
     public static bool TryParseDate(ReadOnlySpan<byte> s, out DateOnly date)
     {
