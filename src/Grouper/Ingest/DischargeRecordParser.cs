@@ -36,6 +36,9 @@ public sealed class DischargeRecordParser
     // The required columns in table order (MISSING_FIELD names the first empty one).
     private static readonly int[] RequiredColumns = BuildRequired();
 
+    // −1 for a required column, 0 otherwise (DischargeColumns.Count is a multiple of 8).
+    private static readonly int[] RequiredMask = [.. DischargeColumns.Required.Select(r => r ? -1 : 0)];
+
     private readonly int _fieldCount;
     private readonly int[] _columnOfField;
     private readonly HospitalTable _hospitals;
@@ -417,13 +420,16 @@ public sealed class DischargeRecordParser
 
     private Reject? Validate(ReadOnlySpan<byte> d, long line, DischargeBatch batch)
     {
-        // 3 MISSING_FIELD, columns in table order.
-        foreach (var c in RequiredColumns)
+        // 3 MISSING_FIELD, columns in table order (the vector test only skips the search when none is empty).
+        if (!UseVectors || AnyRequiredEmpty())
         {
-            if (_colLength[c] == 0)
+            foreach (var c in RequiredColumns)
             {
-                return Fail(line, SafeCaseId(d), RejectReason.MissingField, (DischargeColumn)c,
-                    $"required value {DischargeColumns.Names[c]} is empty");
+                if (_colLength[c] == 0)
+                {
+                    return Fail(line, SafeCaseId(d), RejectReason.MissingField, (DischargeColumn)c,
+                        $"required value {DischargeColumns.Names[c]} is empty");
+                }
             }
         }
 
@@ -653,6 +659,7 @@ public sealed class DischargeRecordParser
         // Secondary list: keep the first of duplicates, drop the principal if repeated.
         var secStart = batch.ReserveCodes(Math.Min(secondaryRaw, 255));
         var secCount = 0;
+        ulong seen = 0; // one bit per code hash: a clear bit means no earlier equal code, without the search
         for (var i = 0; i < secondaryRaw; i++)
         {
             var code = _secondary[i];
@@ -662,11 +669,14 @@ public sealed class DischargeRecordParser
                 continue;
             }
 
-            if (Contains(batch.Codes.AsSpan(secStart, secCount), code))
+            var bit = HashBit(code);
+            if ((seen & bit) != 0 && Contains(batch.Codes.AsSpan(secStart, secCount), code))
             {
                 warnings |= RecordWarnings.DuplicateCode;
                 continue;
             }
+
+            seen |= bit;
 
             batch.Codes[secStart + secCount++] = code;
         }
@@ -678,14 +688,18 @@ public sealed class DischargeRecordParser
         var pproc = pprocText.IsEmpty ? Code.Empty : pprocSimple ? pprocPacked : Code.FromUtf8(pprocText);
         var procStart = batch.ReserveCodes(Math.Min(procsRaw, 255));
         var procCount = 0;
+        seen = 0;
         for (var i = 0; i < procsRaw; i++)
         {
             var code = _procs[i];
-            if (Contains(batch.Codes.AsSpan(procStart, procCount), code))
+            var bit = HashBit(code);
+            if ((seen & bit) != 0 && Contains(batch.Codes.AsSpan(procStart, procCount), code))
             {
                 warnings |= RecordWarnings.DuplicateCode;
                 continue;
             }
+
+            seen |= bit;
 
             batch.Codes[procStart + procCount++] = code;
         }
@@ -730,6 +744,20 @@ public sealed class DischargeRecordParser
         return null;
     }
 
+    /// <summary>Whether a required column is empty: the 24 lengths compared with zero in three vectors.</summary>
+    private bool AnyRequiredEmpty()
+    {
+        ref var lengths = ref MemoryMarshal.GetArrayDataReference(_colLength);
+        ref var required = ref MemoryMarshal.GetArrayDataReference(RequiredMask);
+        var empty = Vector256<int>.Zero;
+        for (var k = 0; k < DischargeColumns.Count; k += Vector256<int>.Count)
+        {
+            empty |= Vector256.Equals(Vector256.LoadUnsafe(ref lengths, (nuint)k), Vector256<int>.Zero) & Vector256.LoadUnsafe(ref required, (nuint)k);
+        }
+
+        return empty != Vector256<int>.Zero;
+    }
+
     private static int[] BuildRequired()
     {
         var n = 0;
@@ -762,6 +790,9 @@ public sealed class DischargeRecordParser
             ? CareLocation.OutOfCity
             : CareLocation.OutOfProvince;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HashBit(Code code) => 1UL << (int)((((ulong)code.Value ^ (ulong)(code.Value >> 64)) * 0x9E3779B97F4A7C15UL) >> 58);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Contains(ReadOnlySpan<Code> codes, Code code)
