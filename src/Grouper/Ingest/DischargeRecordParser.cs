@@ -210,7 +210,8 @@ public sealed class DischargeRecordParser
     {
         if ((uint)f < (uint)_fieldCount)
         {
-            var c = _columnOfField[f];
+            // f < _fieldCount = _columnOfField.Length, and a column index is below DischargeColumns.Count.
+            var c = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columnOfField), f);
             if (c >= 0)
             {
                 // Blanks are rare: one test of the first and last byte (both above ' ' in the common case).
@@ -220,8 +221,8 @@ public sealed class DischargeRecordParser
                     Trim(data, ref start, ref end);
                 }
 
-                _colStart[c] = start;
-                _colLength[c] = end - start;
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_colStart), c) = start;
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_colLength), c) = end - start;
             }
         }
     }
