@@ -820,11 +820,7 @@ public sealed class DischargeRecordParser
         while (i < list.Length)
         {
             var start = i;
-            while (i < list.Length && list[i] != (byte)';')
-            {
-                i++;
-            }
-
+            var simple = FastLexical.ScanSimpleCode(list, start, form, minLength, (byte)';', out i, out var code);
             var item = list[start..i];
             i++; // the ';'
             if (item.IsEmpty)
@@ -832,7 +828,7 @@ public sealed class DischargeRecordParser
                 continue;
             }
 
-            if (!FastLexical.TrySimpleCode(item, form, minLength, out var code))
+            if (!simple)
             {
                 // Blanks, a dagger-asterisk pair, a long or a bad code: the general checks.
                 item = Utf8Lexical.Trim(item);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Grouper.Internals;
 
 namespace Grouper.Ingest.Internals;
@@ -150,29 +151,48 @@ internal static class FastLexical
     /// <see cref="Grouper.Core.Code.FromUtf8"/>. False says only "not simple": the caller then uses
     /// <see cref="Utf8Lexical.IsDx"/> / <see cref="Utf8Lexical.IsProc"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TrySimpleCode(ReadOnlySpan<byte> s, ReadOnlySpan<byte> form, int minLength, out Grouper.Core.Code code)
+    public static bool TrySimpleCode(ReadOnlySpan<byte> s, ReadOnlySpan<byte> form, int minLength, out Grouper.Core.Code code) =>
+        ScanSimpleCode(s, 0, form, minLength, (byte)';', out var end, out code) && end == s.Length;
+
+    /// <summary>
+    /// Reads the list item starting at <paramref name="start"/> up to the next <paramref name="separator"/>
+    /// (or the end; <paramref name="end"/> is its index) and tells, as <see cref="TrySimpleCode"/>,
+    /// whether it is a simple code, with its packed value. One pass: check, pack and search together.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool ScanSimpleCode(ReadOnlySpan<byte> list, int start, ReadOnlySpan<byte> form, int minLength, byte separator, out int end, out Grouper.Core.Code code)
     {
+        ref var classes = ref MemoryMarshal.GetArrayDataReference(Classes);
+        var prefix = form.Length - 1; // positions with their own class; the rest are alphanumeric
+        var i = start;
+        var n = list.Length;
+        var bad = 0;
+        UInt128 acc = 0;
+        for (; i < n; i++)
+        {
+            var b = list[i];
+            if (b == separator)
+            {
+                break;
+            }
+
+            var k = i - start;
+            var expected = k < prefix ? form[k] : Alnum;
+            bad |= (Unsafe.Add(ref classes, b) & expected) == 0 ? 1 : 0;
+            acc = (acc << 7) | b;
+        }
+
+        end = i;
+        var length = i - start;
         code = default;
-        if (s.Length < minLength || s.Length > Grouper.Core.Code.MaxPackedLength)
+        if (bad != 0 || length < minLength || length > Grouper.Core.Code.MaxPackedLength)
         {
             return false;
         }
 
-        var classes = Classes;
-        var last = form.Length - 1;
-        var ok = true;
-        UInt128 acc = 0;
-        for (var i = 0; i < s.Length; i++)
-        {
-            var b = s[i];
-            ok &= (classes[b] & form[i < last ? i : last]) != 0;
-            acc = (acc << 7) | b;
-        }
-
-        // Character i ends at bits 125 - 7i .. 119 - 7i, as Code.FromUtf8 packs it.
-        code = new Grouper.Core.Code(acc << (126 - (7 * s.Length)));
-        return ok;
+        // Character j ends at bits 125 - 7j .. 119 - 7j, as Code.FromUtf8 packs it.
+        code = new Grouper.Core.Code(acc << (126 - (7 * length)));
+        return true;
     }
 
     /// <summary>As <see cref="Utf8Lexical.TryParseDate"/>: <c>yyyy-MM-dd</c>, a real calendar date, checked eight bytes at a time.</summary>
