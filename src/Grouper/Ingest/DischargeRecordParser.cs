@@ -820,7 +820,8 @@ public sealed class DischargeRecordParser
         while (i < list.Length)
         {
             var start = i;
-            var simple = FastLexical.ScanSimpleCode(list, start, form, minLength, (byte)';', out i, out var code);
+            var packed = FastLexical.ScanSimpleCode(list, start, form, minLength, (byte)';', out i);
+            var code = new Code(packed);
             var item = list[start..i];
             i++; // the ';'
             if (item.IsEmpty)
@@ -828,7 +829,7 @@ public sealed class DischargeRecordParser
                 continue;
             }
 
-            if (!simple)
+            if (packed == UInt128.Zero)
             {
                 // Blanks, a dagger-asterisk pair, a long or a bad code: the general checks.
                 item = Utf8Lexical.Trim(item);

@@ -151,16 +151,22 @@ internal static class FastLexical
     /// <see cref="Grouper.Core.Code.FromUtf8"/>. False says only "not simple": the caller then uses
     /// <see cref="Utf8Lexical.IsDx"/> / <see cref="Utf8Lexical.IsProc"/>.
     /// </summary>
-    public static bool TrySimpleCode(ReadOnlySpan<byte> s, ReadOnlySpan<byte> form, int minLength, out Grouper.Core.Code code) =>
-        ScanSimpleCode(s, 0, form, minLength, (byte)';', out var end, out code) && end == s.Length;
+    public static bool TrySimpleCode(ReadOnlySpan<byte> s, ReadOnlySpan<byte> form, int minLength, out Grouper.Core.Code code)
+    {
+        var packed = ScanSimpleCode(s, 0, form, minLength, (byte)';', out var end);
+        code = new Grouper.Core.Code(packed);
+        return packed != UInt128.Zero && end == s.Length;
+    }
 
     /// <summary>
     /// Reads the list item starting at <paramref name="start"/> up to the next <paramref name="separator"/>
-    /// (or the end; <paramref name="end"/> is its index) and tells, as <see cref="TrySimpleCode"/>,
-    /// whether it is a simple code, with its packed value. One pass: check, pack and search together.
+    /// (or the end; <paramref name="end"/> is its index) and returns, as <see cref="TrySimpleCode"/>
+    /// decides, its packed value when it is a simple code, else zero (no code packs to zero). One
+    /// pass: check, pack and search together. The value is returned in registers: an out parameter
+    /// read back as one 16-byte value stalls store forwarding.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static bool ScanSimpleCode(ReadOnlySpan<byte> list, int start, ReadOnlySpan<byte> form, int minLength, byte separator, out int end, out Grouper.Core.Code code)
+    public static UInt128 ScanSimpleCode(ReadOnlySpan<byte> list, int start, ReadOnlySpan<byte> form, int minLength, byte separator, out int end)
     {
         ref var classes = ref MemoryMarshal.GetArrayDataReference(Classes);
         var prefix = form.Length - 1; // positions with their own class; the rest are alphanumeric
@@ -184,15 +190,13 @@ internal static class FastLexical
 
         end = i;
         var length = i - start;
-        code = default;
         if (bad != 0 || length < minLength || length > Grouper.Core.Code.MaxPackedLength)
         {
-            return false;
+            return UInt128.Zero;
         }
 
         // Character j ends at bits 125 - 7j .. 119 - 7j, as Code.FromUtf8 packs it.
-        code = new Grouper.Core.Code(acc << (126 - (7 * length)));
-        return true;
+        return acc << (126 - (7 * length));
     }
 
     /// <summary>As <see cref="Utf8Lexical.TryParseDate"/>: <c>yyyy-MM-dd</c>, a real calendar date, checked eight bytes at a time.</summary>
