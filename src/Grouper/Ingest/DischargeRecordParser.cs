@@ -36,8 +36,8 @@ public sealed class DischargeRecordParser
     // The required columns in table order (MISSING_FIELD names the first empty one).
     private static readonly int[] RequiredColumns = BuildRequired();
 
-    // −1 for a required column, 0 otherwise (DischargeColumns.Count is a multiple of 8).
-    private static readonly int[] RequiredMask = [.. DischargeColumns.Required.Select(r => r ? -1 : 0)];
+    // Bit c set for each required column c.
+    private static readonly uint RequiredBits = BuildRequiredBits();
 
     private readonly int _fieldCount;
     private readonly int[] _columnOfField;
@@ -47,6 +47,7 @@ public sealed class DischargeRecordParser
     private readonly int[] _fieldLength;
     private readonly int[] _colStart = new int[DischargeColumns.Count];
     private readonly int[] _colLength = new int[DischargeColumns.Count];
+    private uint _present; // bit c: column c of the current record is not empty
     private readonly Code[] _secondary = new Code[256];
     private readonly Code[] _procs = new Code[256];
     private byte[] _unquoted = new byte[1024];
@@ -172,6 +173,7 @@ public sealed class DischargeRecordParser
         }
 
         ReadOnlySpan<byte> data = record;
+        _present = 0;
         var n = UseVectors && record.Length >= Vector256<byte>.Count ? SplitVector(record) : SplitScalar(record);
         if (n < 0)
         {
@@ -223,6 +225,9 @@ public sealed class DischargeRecordParser
 
                 Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_colStart), c) = start;
                 Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_colLength), c) = end - start;
+
+                // Non-empty columns as bits, for MISSING_FIELD without reading the lengths back.
+                _present |= ((uint)(start - end) >> 31) << c;
             }
         }
     }
@@ -421,8 +426,8 @@ public sealed class DischargeRecordParser
 
     private Reject? Validate(ReadOnlySpan<byte> d, long line, DischargeBatch batch)
     {
-        // 3 MISSING_FIELD, columns in table order (the vector test only skips the search when none is empty).
-        if (!UseVectors || AnyRequiredEmpty())
+        // 3 MISSING_FIELD, columns in table order (the bit test only skips the search when none is empty).
+        if ((_present & RequiredBits) != RequiredBits)
         {
             foreach (var c in RequiredColumns)
             {
@@ -745,18 +750,15 @@ public sealed class DischargeRecordParser
         return null;
     }
 
-    /// <summary>Whether a required column is empty: the 24 lengths compared with zero in three vectors.</summary>
-    private bool AnyRequiredEmpty()
+    private static uint BuildRequiredBits()
     {
-        ref var lengths = ref MemoryMarshal.GetArrayDataReference(_colLength);
-        ref var required = ref MemoryMarshal.GetArrayDataReference(RequiredMask);
-        var empty = Vector256<int>.Zero;
-        for (var k = 0; k < DischargeColumns.Count; k += Vector256<int>.Count)
+        var bits = 0u;
+        for (var c = 0; c < DischargeColumns.Count; c++)
         {
-            empty |= Vector256.Equals(Vector256.LoadUnsafe(ref lengths, (nuint)k), Vector256<int>.Zero) & Vector256.LoadUnsafe(ref required, (nuint)k);
+            bits |= DischargeColumns.Required[c] ? 1u << c : 0u;
         }
 
-        return empty != Vector256<int>.Zero;
+        return bits;
     }
 
     private static int[] BuildRequired()
