@@ -88,6 +88,30 @@ public static class Program
             return;
         }
 
+        if (args.Length >= 1 && args[0] == "parse-ab")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- parse-ab [ROUNDS]: reference vs current parser, alternating, thread CPU time
+            ParseBenchmarks.Loop(args.Length >= 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
+            return;
+        }
+
+        if (args.Length >= 1 && args[0] == "parse-loop")
+        {
+            // dotnet run -c Release --project bench/Grouper.Benchmarks -- parse-loop [SECONDS]: the current parser in a loop, for a sampling profiler (perf)
+            var parse = new ParseBenchmarks { Vectors = true };
+            parse.Setup();
+            var until = DateTime.UtcNow.AddSeconds(args.Length >= 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            var rounds = 0;
+            while (DateTime.UtcNow < until)
+            {
+                parse.Current();
+                rounds++;
+            }
+
+            Console.WriteLine($"{rounds} rounds");
+            return;
+        }
+
         if (args.Length >= 1 && args[0] == "drg-loop")
         {
             // dotnet run -c Release --project bench/Grouper.Benchmarks -- drg-loop [ROUNDS] [engine]

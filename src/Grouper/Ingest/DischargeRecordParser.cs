@@ -1,4 +1,9 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Grouper.Core;
+using Grouper.Ingest.Internals;
 using Grouper.Internals;
 
 namespace Grouper.Ingest;
@@ -28,6 +33,12 @@ public sealed class DischargeRecordParser
 {
     private static readonly Code VentCode = Code.Parse("96.7201");
 
+    // The required columns in table order (MISSING_FIELD names the first empty one).
+    private static readonly int[] RequiredColumns = BuildRequired();
+
+    // Bit c set for each required column c.
+    private static readonly uint RequiredBits = BuildRequiredBits();
+
     private readonly int _fieldCount;
     private readonly int[] _columnOfField;
     private readonly HospitalTable _hospitals;
@@ -36,6 +47,7 @@ public sealed class DischargeRecordParser
     private readonly int[] _fieldLength;
     private readonly int[] _colStart = new int[DischargeColumns.Count];
     private readonly int[] _colLength = new int[DischargeColumns.Count];
+    private uint _present; // bit c: column c of the current record is not empty
     private readonly Code[] _secondary = new Code[256];
     private readonly Code[] _procs = new Code[256];
     private byte[] _unquoted = new byte[1024];
@@ -48,6 +60,12 @@ public sealed class DischargeRecordParser
     // The care location each hospital implies for the run's insured region, worked out once: the
     // region arithmetic builds strings, and this check runs for every record.
     private readonly CareLocation[] _expectedLocation;
+
+    /// <summary>
+    /// Whether records are split with 256-bit vectors; tests turn it off to run the scalar splitter
+    /// on hardware that has them.
+    /// </summary>
+    internal static bool UseVectors { get; set; } = Vector256.IsHardwareAccelerated;
 
     public DischargeRecordParser(IReadOnlyList<string> header, HospitalTable hospitals, ValidationOptions? options = null)
     {
@@ -155,45 +173,25 @@ public sealed class DischargeRecordParser
         }
 
         ReadOnlySpan<byte> data = record;
-        if (record.IndexOf((byte)'"') >= 0)
+        _present = 0;
+        var n = UseVectors && record.Length >= Vector256<byte>.Count ? SplitVector(record) : SplitScalar(record);
+        if (n < 0)
         {
+            // The record holds a quote: RFC 4180 slow path.
             if (!Unquote(record, out var unquotedLength, out var quoteError))
             {
                 return new Reject(line, string.Empty, RejectReason.FieldCount, string.Empty, quoteError);
             }
 
             data = _unquoted.AsSpan(0, unquotedLength);
-        }
-        else
-        {
-            var n = SplitPlain(record);
-            if (n != _fieldCount)
+            for (var f = 0; f < _fieldCount; f++)
             {
-                return FieldCountReject(line, n);
+                Emit(data, f, _fieldStart[f], _fieldStart[f] + _fieldLength[f]);
             }
         }
-
-        for (var f = 0; f < _fieldCount; f++)
+        else if (n != _fieldCount)
         {
-            var c = _columnOfField[f];
-            if (c >= 0)
-            {
-                // Values are trimmed of surrounding spaces; empty means absent.
-                var start = _fieldStart[f];
-                var end = start + _fieldLength[f];
-                while (start < end && data[start] is (byte)' ' or (byte)'\t')
-                {
-                    start++;
-                }
-
-                while (end > start && data[end - 1] is (byte)' ' or (byte)'\t')
-                {
-                    end--;
-                }
-
-                _colStart[c] = start;
-                _colLength[c] = end - start;
-            }
+            return FieldCountReject(line, n);
         }
 
         return Validate(data, line, batch);
@@ -204,30 +202,127 @@ public sealed class DischargeRecordParser
 
     private ReadOnlySpan<byte> Col(ReadOnlySpan<byte> data, DischargeColumn c) => data.Slice(_colStart[(int)c], _colLength[(int)c]);
 
-    private int SplitPlain(ReadOnlySpan<byte> record)
+    /// <summary>
+    /// Records field <paramref name="f"/> (bytes start..end of <paramref name="data"/>) as its
+    /// column's value, trimmed of surrounding spaces and tabs (empty means absent). Fields past the
+    /// header's count are only counted by the caller (FIELD_COUNT).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Emit(ReadOnlySpan<byte> data, int f, int start, int end)
     {
-        var n = 0;
-        var start = 0;
-        while (true)
+        if ((uint)f < (uint)_fieldCount)
         {
-            var comma = record[start..].IndexOf((byte)',');
-            if (n > _fieldCount)
+            // f < _fieldCount = _columnOfField.Length, and a column index is below DischargeColumns.Count.
+            var c = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columnOfField), f);
+            if (c >= 0)
             {
-                return n + 1 + record[start..].Count((byte)',');
-            }
+                // Blanks are rare: one test of the first and last byte (both above ' ' in the common case).
+                ref var d0 = ref MemoryMarshal.GetReference(data);
+                if (start < end && (Unsafe.Add(ref d0, start) <= (byte)' ' || Unsafe.Add(ref d0, end - 1) <= (byte)' '))
+                {
+                    Trim(data, ref start, ref end);
+                }
 
-            if (comma < 0)
-            {
-                _fieldStart[n] = start;
-                _fieldLength[n] = record.Length - start;
-                return n + 1;
-            }
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_colStart), c) = start;
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_colLength), c) = end - start;
 
-            _fieldStart[n] = start;
-            _fieldLength[n] = comma;
-            n++;
-            start += comma + 1;
+                // Non-empty columns as bits, for MISSING_FIELD without reading the lengths back.
+                _present |= ((uint)(start - end) >> 31) << c;
+            }
         }
+    }
+
+    private static void Trim(ReadOnlySpan<byte> data, ref int start, ref int end)
+    {
+        while (start < end && data[start] is (byte)' ' or (byte)'\t')
+        {
+            start++;
+        }
+
+        while (end > start && data[end - 1] is (byte)' ' or (byte)'\t')
+        {
+            end--;
+        }
+    }
+
+    /// <summary>Splits an unquoted record at its commas one byte at a time; returns the field count, or −1 when the record holds a quote.</summary>
+    private int SplitScalar(ReadOnlySpan<byte> record)
+    {
+        var f = 0;
+        var start = 0;
+        for (var i = 0; i < record.Length; i++)
+        {
+            var b = record[i];
+            if (b == (byte)',')
+            {
+                Emit(record, f++, start, i);
+                start = i + 1;
+            }
+            else if (b == (byte)'"')
+            {
+                return -1;
+            }
+        }
+
+        Emit(record, f, start, record.Length);
+        return f + 1;
+    }
+
+    /// <summary>
+    /// As <see cref="SplitScalar"/> for a record of at least 32 bytes: one comparison per 32 bytes
+    /// gives a bit mask of the commas (and whether there is a quote), then each set bit is a field
+    /// end. The last partial block is read as the record's final 32 bytes with the bits already
+    /// seen shifted out.
+    /// </summary>
+    private int SplitVector(ReadOnlySpan<byte> record)
+    {
+        ref var r0 = ref MemoryMarshal.GetReference(record);
+        var comma = Vector256.Create((byte)',');
+        var quote = Vector256.Create((byte)'"');
+        var length = record.Length;
+        var f = 0;
+        var start = 0;
+        var i = 0;
+        for (; i <= length - Vector256<byte>.Count; i += Vector256<byte>.Count)
+        {
+            var v = Vector256.LoadUnsafe(ref r0, (nuint)i);
+            if (Vector256.EqualsAny(v, quote))
+            {
+                return -1;
+            }
+
+            var mask = Vector256.Equals(v, comma).ExtractMostSignificantBits();
+            while (mask != 0)
+            {
+                var end = i + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Emit(record, f++, start, end);
+                start = end + 1;
+            }
+        }
+
+        if (i < length)
+        {
+            var offset = length - Vector256<byte>.Count;
+            var shift = i - offset; // 1..31: bytes offset..i-1 were already scanned
+            var v = Vector256.LoadUnsafe(ref r0, (nuint)offset);
+            if ((Vector256.Equals(v, quote).ExtractMostSignificantBits() >> shift) != 0)
+            {
+                return -1;
+            }
+
+            var mask = Vector256.Equals(v, comma).ExtractMostSignificantBits() >> shift;
+            while (mask != 0)
+            {
+                var end = i + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                Emit(record, f++, start, end);
+                start = end + 1;
+            }
+        }
+
+        Emit(record, f, start, length);
+        return f + 1;
     }
 
     /// <summary>RFC 4180 slow path: copies the record with quotes removed into a scratch buffer, recording field bounds.</summary>
@@ -331,13 +426,16 @@ public sealed class DischargeRecordParser
 
     private Reject? Validate(ReadOnlySpan<byte> d, long line, DischargeBatch batch)
     {
-        // 3 MISSING_FIELD, columns in table order.
-        for (var c = 0; c < DischargeColumns.Count; c++)
+        // 3 MISSING_FIELD, columns in table order (the bit test only skips the search when none is empty).
+        if ((_present & RequiredBits) != RequiredBits)
         {
-            if (DischargeColumns.Required[c] && _colLength[c] == 0)
+            foreach (var c in RequiredColumns)
             {
-                return Fail(line, SafeCaseId(d), RejectReason.MissingField, (DischargeColumn)c,
-                    $"required value {DischargeColumns.Names[c]} is empty");
+                if (_colLength[c] == 0)
+                {
+                    return Fail(line, SafeCaseId(d), RejectReason.MissingField, (DischargeColumn)c,
+                        $"required value {DischargeColumns.Names[c]} is empty");
+                }
             }
         }
 
@@ -354,12 +452,12 @@ public sealed class DischargeRecordParser
         var caseId = Col(d, DischargeColumn.CaseId);
 
         // 5 BAD_DATE.
-        if (!Utf8Lexical.TryParseDate(Col(d, DischargeColumn.AdmitDate), out var admit))
+        if (!FastLexical.TryParseDate(Col(d, DischargeColumn.AdmitDate), out var admit))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadDate, DischargeColumn.AdmitDate, "admit_date is not a real date in the form yyyy-MM-dd (e.g. 2024-03-01)");
         }
 
-        if (!Utf8Lexical.TryParseDate(Col(d, DischargeColumn.DischargeDate), out var discharge))
+        if (!FastLexical.TryParseDate(Col(d, DischargeColumn.DischargeDate), out var discharge))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadDate, DischargeColumn.DischargeDate, "discharge_date is not a real date in the form yyyy-MM-dd (e.g. 2024-03-01)");
         }
@@ -449,7 +547,8 @@ public sealed class DischargeRecordParser
 
         // 8 BAD_DX.
         var pdxText = Col(d, DischargeColumn.PrincipalDx);
-        if (!Utf8Lexical.IsDx(pdxText))
+        var pdxSimple = FastLexical.TrySimpleCode(pdxText, FastLexical.DxForm, 3, out var pdxPacked);
+        if (!pdxSimple && !Utf8Lexical.IsDx(pdxText))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadDx, DischargeColumn.PrincipalDx, "principal_dx is not an ICD-10 code in the 医保版 2.0 form (e.g. K35.800x001)");
         }
@@ -462,7 +561,8 @@ public sealed class DischargeRecordParser
 
         // 9 BAD_PROC.
         var pprocText = Col(d, DischargeColumn.PrincipalProc);
-        if (!pprocText.IsEmpty && !Utf8Lexical.IsProc(pprocText))
+        var pprocSimple = FastLexical.TrySimpleCode(pprocText, FastLexical.ProcForm, 2, out var pprocPacked);
+        if (!pprocText.IsEmpty && !pprocSimple && !Utf8Lexical.IsProc(pprocText))
         {
             return Fail(line, CaseIdString(d), RejectReason.BadProc, DischargeColumn.PrincipalProc, "principal_proc is not an ICD-9-CM-3 code in the 医保版 2.0 form (e.g. 47.0900x001)");
         }
@@ -558,12 +658,14 @@ public sealed class DischargeRecordParser
             r.AgeDays = -1;
         }
 
-        var pdx = Code.FromUtf8(pdxText);
+        // A code too long to pack is interned only now, as before (the overflow ids follow that order).
+        var pdx = pdxSimple ? pdxPacked : Code.FromUtf8(pdxText);
         r.PrincipalDx = pdx;
 
         // Secondary list: keep the first of duplicates, drop the principal if repeated.
         var secStart = batch.ReserveCodes(Math.Min(secondaryRaw, 255));
         var secCount = 0;
+        ulong seen = 0; // one bit per code hash: a clear bit means no earlier equal code, without the search
         for (var i = 0; i < secondaryRaw; i++)
         {
             var code = _secondary[i];
@@ -573,11 +675,14 @@ public sealed class DischargeRecordParser
                 continue;
             }
 
-            if (Contains(batch.Codes.AsSpan(secStart, secCount), code))
+            var bit = HashBit(code);
+            if ((seen & bit) != 0 && Contains(batch.Codes.AsSpan(secStart, secCount), code))
             {
                 warnings |= RecordWarnings.DuplicateCode;
                 continue;
             }
+
+            seen |= bit;
 
             batch.Codes[secStart + secCount++] = code;
         }
@@ -586,17 +691,21 @@ public sealed class DischargeRecordParser
         r.SecondaryDxStart = secStart;
         r.SecondaryDxCount = (byte)secCount;
 
-        var pproc = pprocText.IsEmpty ? Code.Empty : Code.FromUtf8(pprocText);
+        var pproc = pprocText.IsEmpty ? Code.Empty : pprocSimple ? pprocPacked : Code.FromUtf8(pprocText);
         var procStart = batch.ReserveCodes(Math.Min(procsRaw, 255));
         var procCount = 0;
+        seen = 0;
         for (var i = 0; i < procsRaw; i++)
         {
             var code = _procs[i];
-            if (Contains(batch.Codes.AsSpan(procStart, procCount), code))
+            var bit = HashBit(code);
+            if ((seen & bit) != 0 && Contains(batch.Codes.AsSpan(procStart, procCount), code))
             {
                 warnings |= RecordWarnings.DuplicateCode;
                 continue;
             }
+
+            seen |= bit;
 
             batch.Codes[procStart + procCount++] = code;
         }
@@ -641,6 +750,38 @@ public sealed class DischargeRecordParser
         return null;
     }
 
+    private static uint BuildRequiredBits()
+    {
+        var bits = 0u;
+        for (var c = 0; c < DischargeColumns.Count; c++)
+        {
+            bits |= DischargeColumns.Required[c] ? 1u << c : 0u;
+        }
+
+        return bits;
+    }
+
+    private static int[] BuildRequired()
+    {
+        var n = 0;
+        foreach (var r in DischargeColumns.Required)
+        {
+            n += r ? 1 : 0;
+        }
+
+        var list = new int[n];
+        n = 0;
+        for (var c = 0; c < DischargeColumns.Count; c++)
+        {
+            if (DischargeColumns.Required[c])
+            {
+                list[n++] = c;
+            }
+        }
+
+        return list;
+    }
+
     private CareLocation ExpectedLocation(Hospital h, string insuredRegion)
     {
         if (string.Equals(h.PoolingRegion, insuredRegion, StringComparison.Ordinal))
@@ -653,6 +794,10 @@ public sealed class DischargeRecordParser
             : CareLocation.OutOfProvince;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HashBit(Code code) => 1UL << (int)((((ulong)code.Value ^ (ulong)(code.Value >> 64)) * 0x9E3779B97F4A7C15UL) >> 58);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Contains(ReadOnlySpan<Code> codes, Code code)
     {
         foreach (var c in codes)
@@ -670,26 +815,44 @@ public sealed class DischargeRecordParser
     private static int ParseList(ReadOnlySpan<byte> list, bool isDx, Code[] into, out bool bad)
     {
         bad = false;
+        var form = isDx ? FastLexical.DxForm : FastLexical.ProcForm;
+        var minLength = isDx ? 3 : 2;
         var n = 0;
-        while (!list.IsEmpty)
+        var i = 0;
+        while (i < list.Length)
         {
-            var semi = list.IndexOf((byte)';');
-            var item = Utf8Lexical.Trim(semi < 0 ? list : list[..semi]);
-            list = semi < 0 ? default : list[(semi + 1)..];
+            var start = i;
+            var packed = FastLexical.ScanSimpleCode(list, start, form, minLength, (byte)';', out i);
+            var code = new Code(packed);
+            var item = list[start..i];
+            i++; // the ';'
             if (item.IsEmpty)
             {
                 continue;
             }
 
-            if (isDx ? !Utf8Lexical.IsDx(item) : !Utf8Lexical.IsProc(item))
+            if (packed == UInt128.Zero)
             {
-                bad = true;
-                return n;
+                // Blanks, a dagger-asterisk pair, a long or a bad code: the general checks.
+                item = Utf8Lexical.Trim(item);
+                if (item.IsEmpty)
+                {
+                    continue;
+                }
+
+                if (isDx ? !Utf8Lexical.IsDx(item) : !Utf8Lexical.IsProc(item))
+                {
+                    bad = true;
+                    return n;
+                }
+
+                // Packed only when kept, as before: a long code is interned in the overflow table.
+                code = n < into.Length ? Code.FromUtf8(item) : default;
             }
 
             if (n < into.Length)
             {
-                into[n] = Code.FromUtf8(item);
+                into[n] = code;
             }
 
             n++;
@@ -707,7 +870,7 @@ public sealed class DischargeRecordParser
             return true; // optional money absent = 0 (required ones were checked by MISSING_FIELD)
         }
 
-        if (Utf8Lexical.TryParseMoney(Col(d, c), out fen))
+        if (FastLexical.TryParseMoney(Col(d, c), out fen))
         {
             return true;
         }
@@ -720,7 +883,7 @@ public sealed class DischargeRecordParser
     private bool CheckText(ReadOnlySpan<byte> d, DischargeColumn c, int max, out string message)
     {
         message = string.Empty;
-        if (Utf8Lexical.IsCleanText(Col(d, c), max, out var tooLong))
+        if (FastLexical.IsCleanText(Col(d, c), max, out var tooLong))
         {
             return true;
         }

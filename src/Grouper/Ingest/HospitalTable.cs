@@ -27,28 +27,17 @@ public sealed class HospitalTable
         }
 
         _lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
-        foreach (var (id, i) in _index)
+        _ids = new Internals.Utf8IdTable(hospitals.Count);
+        for (var i = 0; i < hospitals.Count; i++)
         {
-            var bytes = Encoding.UTF8.GetBytes(id);
-            if (bytes.Length <= 32 && IsAscii(bytes))
-            {
-                _asciiIds[Pack(bytes)] = i;
-            }
+            // Later duplicates win, as in the dictionary above.
+            _ids.Set(Encoding.UTF8.GetBytes(hospitals[i].HospitalId), i);
         }
     }
 
-    private readonly Dictionary<(UInt128, UInt128), int> _asciiIds = [];
-
-    private static bool IsAscii(ReadOnlySpan<byte> s) => System.Text.Ascii.IsValid(s);
-
-    /// <summary>An ASCII id of at most 32 bytes as two 128-bit integers (exact, no hashing of strings).</summary>
-    private static (UInt128, UInt128) Pack(ReadOnlySpan<byte> s)
-    {
-        Span<byte> buf = stackalloc byte[32];
-        buf.Clear();
-        s.CopyTo(buf);
-        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(buf), System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(buf[16..]));
-    }
+    // The id bytes in a small open-addressing table: a hit costs one hash of the bytes and one
+    // comparison, with no packing or UTF-8 decoding.
+    private readonly Internals.Utf8IdTable _ids;
 
     public IReadOnlyList<Hospital> Hospitals { get; }
 
@@ -61,11 +50,14 @@ public sealed class HospitalTable
     /// <summary>Finds a hospital by its id's UTF-8 bytes; −1 when unknown.</summary>
     public int Find(ReadOnlySpan<byte> utf8Id)
     {
-        if (utf8Id.Length <= 32 && IsAscii(utf8Id) && _asciiIds.TryGetValue(Pack(utf8Id), out var fast))
+        var found = _ids.Find(utf8Id);
+        if (found >= 0 || System.Text.Unicode.Utf8.IsValid(utf8Id))
         {
-            return fast;
+            // For valid UTF-8, equal bytes are equal ids: a miss in the byte table is final.
+            return found;
         }
 
+        // Invalid UTF-8 decodes with replacement characters, which an id may hold: look it up as text.
         if (utf8Id.Length > 128)
         {
             return -1;
