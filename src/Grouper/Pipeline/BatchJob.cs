@@ -58,7 +58,7 @@ public sealed record BatchJobOptions
     /// </summary>
     public long InMemoryDuplicateLimit { get; init; } = 4_000_000;
 
-    /// <summary>Spill partitions (0: one per ~128 K records estimated from the file size). Tests set it to show outputs do not depend on it.</summary>
+    /// <summary>Spill partitions (0: one per ~32 K records estimated from the file size). Tests set it to show outputs do not depend on it.</summary>
     internal int SpillPartitions { get; init; }
 
     /// <summary>Test hook: runs after the first pass of a two-pass run, before the second reads the input again.</summary>

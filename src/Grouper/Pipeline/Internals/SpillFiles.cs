@@ -220,14 +220,15 @@ internal sealed class PartitionedSpill : IDisposable
     public void Dispose() => Complete();
 
     /// <summary>
-    /// Partitions for about <paramref name="expected"/> records: a power of two, each ~128 K records
-    /// (settling one takes ~100 MB per thread), at most <paramref name="max"/> (open files: a first
-    /// pass writes two files per partition).
+    /// Partitions for about <paramref name="expected"/> records: a power of two, each ~32 K records
+    /// (~5 MB of chain inputs, read in chain order, at random: small enough to stay in cache; with
+    /// ~128 K records settling cost 30 % more CPU, 10 M records: 6 s against 9), at most
+    /// <paramref name="max"/> (open files: a first pass writes two files per partition).
     /// </summary>
     public static int CountFor(long expected, int max = 1024)
     {
         var p = 1;
-        while (p < max && (long)p * 131_072 < expected)
+        while (p < max && (long)p * 32_768 < expected)
         {
             p <<= 1;
         }
