@@ -162,18 +162,11 @@ public readonly struct Code : IEquatable<Code>, IComparable<Code>
             return Encoding.ASCII.GetBytes(ToString(), destination);
         }
 
-        var n = 0;
-        for (var i = 0; i < MaxPackedLength; i++)
-        {
-            var c = CharAt(i);
-            if (c == 0)
-            {
-                break;
-            }
-
-            destination[n++] = c;
-        }
-
+        // CodeText writes whole words (zeros after the text): it writes into a buffer of its own so
+        // that only the code's bytes reach the caller's destination.
+        Span<byte> text = stackalloc byte[CodeText.MaxWrite];
+        var n = CodeText.Write(this, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(text));
+        text[..n].CopyTo(destination);
         return n;
     }
 

@@ -279,7 +279,7 @@ internal sealed class IngestColumns : ICaseColumnSet
         _hospitalId.Set(row, r.HospitalIndex);
         if (_pseudonymized)
         {
-            FormatPseudonym(r.PersonKey, _personId.Begin(32));
+            Grouper.Privacy.Pseudonymizer.Format(r.PersonKey, _personId.Begin(32));
             _personId.Commit(row, 32);
         }
         else
@@ -382,26 +382,6 @@ internal sealed class IngestColumns : ICaseColumnSet
         }
 
         column.Commit(row, at);
-    }
-
-    /// <summary>The 32 lower-case hex digits of a pseudonym, as <see cref="Grouper.Privacy.Pseudonymizer.Format(UInt128, Span{byte})"/> writes them.</summary>
-    internal static void FormatPseudonym(UInt128 key, Span<byte> destination)
-    {
-        if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported && destination.Length >= 32)
-        {
-            // Bytes most significant first, each byte's high nibble then low nibble, one table shuffle per half.
-            var v = Vector128.Create((ulong)key, (ulong)(key >> 64)).AsByte();
-            v = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(v, Vector128.Create((byte)15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-            var digits = Vector128.Create("0123456789abcdef"u8);
-            var high = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(digits, Vector128.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & Vector128.Create((byte)0x0F));
-            var low = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(digits, v & Vector128.Create((byte)0x0F));
-            ref var dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
-            System.Runtime.Intrinsics.X86.Sse2.UnpackLow(high, low).StoreUnsafe(ref dst);
-            System.Runtime.Intrinsics.X86.Sse2.UnpackHigh(high, low).StoreUnsafe(ref dst, 16);
-            return;
-        }
-
-        Grouper.Privacy.Pseudonymizer.Format(key, destination);
     }
 
     internal static string FormatWarnings(RecordWarnings w)
