@@ -265,9 +265,12 @@ public class StageBenchmarks
     /// order, on the sequencer), the buffers reused from one row group to the next as the writer's slots are.
     /// </summary>
     [Benchmark(OperationsPerInvoke = Records)]
-    public int FillRowGroup()
+    public int FillRowGroup() => Fill(_fillSets, _batches);
+
+    /// <summary>Resets the column sets and appends every batch, as a writer fills one slot; returns the rows (shared with WritePathBenchmarks).</summary>
+    internal static int Fill(ICaseColumnSet[] sets, List<CaseBatch> batches)
     {
-        foreach (var set in _fillSets)
+        foreach (var set in sets)
         {
             foreach (var c in set.Columns)
             {
@@ -276,9 +279,9 @@ public class StageBenchmarks
         }
 
         var row = 0;
-        foreach (var b in _batches)
+        foreach (var b in batches)
         {
-            foreach (var set in _fillSets)
+            foreach (var set in sets)
             {
                 set.Append(b, 0, b.Count, row);
             }
@@ -300,7 +303,7 @@ public class StageBenchmarks
         return _encoder.Part.Length;
     }
 
-    private static Func<int, IEnumerable<ICaseColumnSet>> SetsOf(DrgCatalog drg, DipCatalog dip) =>
+    internal static Func<int, IEnumerable<ICaseColumnSet>> SetsOf(DrgCatalog drg, DipCatalog dip) =>
         capacity => [new DrgColumns(drg, capacity), new DipColumns(dip, capacity), new SettlementColumns(capacity), new PaymentColumns(capacity)];
 
     /// <summary>cases.parquet with every column (ingest, DRG, DIP, settlement, payment), Snappy, to a file.</summary>

@@ -96,7 +96,7 @@ public class WritePathBenchmarks
             stage.Process(_batches[k]);
         }
 
-        _fillSets = [new IngestColumns(_hospitals, Records, pseudonymized: true), .. SetsOf(_drgCatalog, _dipCatalog)(Records)];
+        _fillSets = [new IngestColumns(_hospitals, Records, pseudonymized: true), .. StageBenchmarks.SetsOf(_drgCatalog, _dipCatalog)(Records)];
         _fillColumns = _fillSets.SelectMany(s => s.Columns).ToList();
         _filledRows = FillRowGroup();
     }
@@ -113,34 +113,9 @@ public class WritePathBenchmarks
         }
     }
 
-    private static Func<int, IEnumerable<ICaseColumnSet>> SetsOf(DrgCatalog drg, DipCatalog dip) =>
-        capacity => [new DrgColumns(drg, capacity), new DipColumns(dip, capacity), new SettlementColumns(capacity), new PaymentColumns(capacity)];
-
     /// <summary>Copying the records into one row group's column buffers, reused as the writer's slots are (the sequencer's part of writing).</summary>
     [Benchmark(OperationsPerInvoke = Records)]
-    public int FillRowGroup()
-    {
-        foreach (var set in _fillSets)
-        {
-            foreach (var c in set.Columns)
-            {
-                c.Reset();
-            }
-        }
-
-        var row = 0;
-        foreach (var b in _batches)
-        {
-            foreach (var set in _fillSets)
-            {
-                set.Append(b, 0, b.Count, row);
-            }
-
-            row += b.Count;
-        }
-
-        return row;
-    }
+    public int FillRowGroup() => StageBenchmarks.Fill(_fillSets, _batches);
 
     /// <summary>Encoding the filled row group (pages, dictionaries, statistics, Snappy) into memory, as a thread-pool task does.</summary>
     [Benchmark(OperationsPerInvoke = Records)]
@@ -154,7 +129,7 @@ public class WritePathBenchmarks
     [Benchmark(OperationsPerInvoke = Records)]
     public async Task<long> WriteParquet()
     {
-        await using var writer = new CasesParquetWriter(Path.Combine(_out, "cases.parquet"), _hospitals, SetsOf(_drgCatalog, _dipCatalog), Records, pseudonymized: true, encoders: 1);
+        await using var writer = new CasesParquetWriter(Path.Combine(_out, "cases.parquet"), _hospitals, StageBenchmarks.SetsOf(_drgCatalog, _dipCatalog), Records, pseudonymized: true, encoders: 1);
         foreach (var b in _batches)
         {
             await writer.AppendAsync(b).ConfigureAwait(false);
