@@ -148,6 +148,9 @@ internal sealed class SettlementStage : IDisposable
         public SpilledResult[] Results = [];
         public readonly List<PersonYearKey> StoreKeys = [];
 
+        // With a year-to-date store: each case's key (by chain position), made once for loading.
+        public PersonYearKey[] CaseKeys = [];
+
         // The current person's states, one per (insurance type, year): a person has a handful.
         public PersonYearState[] PersonStates = new PersonYearState[8];
         public (InsuranceType Insurance, int Year)[] PersonStateKeys = new (InsuranceType, int)[8];
@@ -391,6 +394,7 @@ internal sealed class SettlementStage : IDisposable
         {
             var keys = scratch.StoreKeys;
             keys.Clear();
+            PartitionScratch.Ensure(ref scratch.CaseKeys, n);
             var set = new HashSet<PersonYearKey>();
             var person = string.Empty;
             for (var k = 0; k < n; k++)
@@ -401,7 +405,7 @@ internal sealed class SettlementStage : IDisposable
                 }
 
                 var input = MemoryMarshal.Read<ChainInput>(data.AsSpan(scratch.Entries[order[k].Entry].Input, inputSize));
-                var key = new PersonYearKey(person, input.InsuranceType, input.DischargeDate.Year);
+                var key = scratch.CaseKeys[k] = new PersonYearKey(person, input.InsuranceType, input.DischargeDate.Year);
                 if (set.Add(key))
                 {
                     keys.Add(key);
@@ -419,7 +423,6 @@ internal sealed class SettlementStage : IDisposable
         //    in line order for the merge of pass 2.
         PartitionScratch.Ensure(ref scratch.Results, n);
         var results = scratch.Results.AsSpan(0, n);
-        var personId = string.Empty;
         ResolvedPolicy? lastPolicy = null;
         var lastIndex = -1;
         for (var k = 0; k < n; k++)
@@ -429,13 +432,9 @@ internal sealed class SettlementStage : IDisposable
             ref var spilled = ref results[at];
             spilled = default;
             spilled.Line = entry.Line;
-            if (IsNewPerson(data, scratch.Entries, order, k))
+            if (stored is null && IsNewPerson(data, scratch.Entries, order, k))
             {
                 scratch.PersonStateCount = 0;
-                if (stored is not null)
-                {
-                    personId = PersonString(data, scratch.Entries, order[k]);
-                }
             }
 
             var input = MemoryMarshal.Read<ChainInput>(data.AsSpan(entry.Input, inputSize));
@@ -448,7 +447,7 @@ internal sealed class SettlementStage : IDisposable
 
             ref var state = ref stored is null
                 ? ref scratch.PersonState(input.InsuranceType, input.DischargeDate.Year)
-                : ref CollectionsMarshal.GetValueRefOrNullRef(stored, new PersonYearKey(personId, input.InsuranceType, input.DischargeDate.Year));
+                : ref CollectionsMarshal.GetValueRefOrNullRef(stored, scratch.CaseKeys[k]);
             spilled.Late = input.DischargeDate < state.LastDischarge;
             PatientChain.Apply(policy, in input, ref state, out spilled.Result);
             spilled.Status = SettlementStatus.Settled;
@@ -469,6 +468,9 @@ internal sealed class SettlementStage : IDisposable
             {
                 WriteState(p, key, state);
             }
+
+            // Drop the id strings until the next partition.
+            scratch.CaseKeys.AsSpan(0, n).Clear();
         }
 
         _inputs.Delete(p);
