@@ -679,7 +679,14 @@ internal sealed class SettlementStage : IDisposable
         /// <summary>The result slot of <paramref name="line"/> (a line of the batch: results exist only for records read).</summary>
         public ref SpilledResult At(long line)
         {
-            var i = Lines.AsSpan(0, Count).BinarySearch(line);
+            // A batch's lines are ascending and nearly always consecutive (one line per record),
+            // so the slot is found by its distance from the first line; a search only when the
+            // batch has blank lines, quoted line breaks or records left out.
+            var guess = (int)Math.Clamp(line - Lines[0], 0, Count - 1);
+            var found = Lines[guess];
+            var i = found == line ? guess
+                : found > line ? Lines.AsSpan(0, guess).BinarySearch(line)
+                : Lines.AsSpan(guess + 1, Count - guess - 1).BinarySearch(line) is var j and >= 0 ? guess + 1 + j : -1;
             if (i < 0)
             {
                 throw new InvalidDataException($"internal error: a settlement result for line {line} has no record in its batch");
