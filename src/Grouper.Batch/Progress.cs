@@ -72,10 +72,18 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
 
     private string Describe(BatchProgress p)
     {
-        var seconds = Math.Max(0.001, PassSeconds(p));
         var pass = p.Passes > 1 ? $"pass {p.Pass}/{p.Passes}: " : string.Empty;
-        return $"{pass}{p.RecordsRead:N0} records, {p.RecordsRead / seconds:N0}/s, {p.RecordsRejected:N0} rejected";
+        return $"{pass}{p.RecordsRead:N0} records, {Rate(p, PassSeconds(p)):N0}/s, {p.RecordsRejected:N0} rejected";
     }
+
+    /// <summary>
+    /// Records per second over the pass: from the run's own clock of the pass when it reports one
+    /// (<see cref="BatchProgress.PassSeconds"/>), else from <paramref name="observedSeconds"/>, the
+    /// time since this display first saw the pass (which starts late when a pass is first seen at
+    /// its end, so the run's clock is preferred).
+    /// </summary>
+    internal static double Rate(BatchProgress p, double observedSeconds) =>
+        p.RecordsRead / Math.Max(0.001, p.PassSeconds > 0 ? p.PassSeconds : observedSeconds);
 
     /// <summary>Seconds since the pass of <paramref name="p"/> began (the rate is per pass: each reads the whole input).</summary>
     private double PassSeconds(BatchProgress p)
@@ -114,7 +122,7 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
         }
     }
 
-    private void LogLine()
+    internal void LogLine()
     {
         var p = Last;
         var elapsed = _clock.Elapsed;
@@ -129,7 +137,7 @@ internal sealed class RunProgress : IProgress<BatchProgress>, IDisposable
         }
 
         _lastLogTicks = elapsed.Ticks;
-        var rate = p.RecordsRead / Math.Max(0.001, PassSeconds(p));
+        var rate = Rate(p, PassSeconds(p));
         var total = _totalBytes * Math.Max(1, p.Passes);
         var done = DoneBytes(p);
         var left = total > 0 && done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (total - done) / done) : TimeSpan.Zero;

@@ -83,7 +83,8 @@ public sealed record RunPhases(double FirstPass, double BetweenPasses, double Wr
 
 /// <summary>Progress of a run, reported per batch.</summary>
 /// <param name="Pass">Which read of the input this is (1-based) of <paramref name="Passes"/> (a settling or large run reads it twice).</param>
-public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead, int Pass = 1, int Passes = 1);
+/// <param name="PassSeconds">Seconds since this pass began reading (0: unknown), for a rate over the pass.</param>
+public readonly record struct BatchProgress(long RecordsRead, long RecordsRejected, long BytesRead, int Pass = 1, int Passes = 1, double PassSeconds = 0);
 
 /// <summary>What the settlement pass did.</summary>
 public sealed record SettlementSection(string Region, IReadOnlyList<string> Policies, long CasesSettled, string State, string? RunId);
@@ -145,6 +146,7 @@ public sealed class BatchJob(BatchJobOptions options)
                 settlement = Settles ? new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, spill, spillPartitions) : null;
                 long read1 = 0, rejected1 = 0;
                 string? firstPassSha = null;
+                var pass1Clock = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
                     await using (var reader1 = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false))
@@ -160,7 +162,7 @@ public sealed class BatchJob(BatchJobOptions options)
                                 settlement?.Collect(b);
                                 read1 += b.RecordsRead;
                                 rejected1 += b.Rejects.Count;
-                                progress?.Report(new BatchProgress(read1, rejected1, reader1.Raw?.BytesRead ?? 0, 1, 2));
+                                progress?.Report(new BatchProgress(read1, rejected1, reader1.Raw?.BytesRead ?? 0, 1, 2, pass1Clock.Elapsed.TotalSeconds));
                                 return ValueTask.CompletedTask;
                             },
                             ct,
@@ -293,6 +295,7 @@ public sealed class BatchJob(BatchJobOptions options)
         long read = 0;
         long rejected = 0;
         long accepted = 0;
+        var passClock = System.Diagnostics.Stopwatch.StartNew();
         await pipeline.RunAsync(
             reader,
             () => new DischargeRecordParser(reader.Header, hospitals, Options.Validation),
@@ -330,7 +333,7 @@ public sealed class BatchJob(BatchJobOptions options)
 
                 read += b.RecordsRead;
                 rejected += b.Rejects.Count;
-                progress?.Report(new BatchProgress(read, rejected, reader.Raw?.BytesRead ?? 0, caseIds is null ? 1 : 2, caseIds is null ? 1 : 2));
+                progress?.Report(new BatchProgress(read, rejected, reader.Raw?.BytesRead ?? 0, caseIds is null ? 1 : 2, caseIds is null ? 1 : 2, passClock.Elapsed.TotalSeconds));
             },
             ct,
             caseIds,
