@@ -11,11 +11,11 @@ public static class CsvFiles
     public static Stream OpenRead(string path, long maxDecompressedBytes = DefaultMaxDecompressedBytes) =>
         OpenRead(path, out _, maxDecompressedBytes);
 
-    /// <summary>Opens the file; <paramref name="raw"/> sees the file's raw bytes (for hashing the input as it is read).</summary>
-    public static Stream OpenRead(string path, out HashingReadStream raw, long maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    /// <summary>Opens the file; <paramref name="raw"/> sees the file's raw bytes (for hashing the input as it is read; SHA-256 unless <paramref name="sha256"/> is false).</summary>
+    public static Stream OpenRead(string path, out HashingReadStream raw, long maxDecompressedBytes = DefaultMaxDecompressedBytes, bool sha256 = true)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        raw = new HashingReadStream(file);
+        raw = new HashingReadStream(file, sha256);
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
             return new LimitedReadStream(new GZipStream(raw, CompressionMode.Decompress), maxDecompressedBytes, path);

@@ -42,14 +42,21 @@ public sealed class DischargeReader : IAsyncDisposable
     public long BlankLines { get; private set; }
 
     /// <summary>Opens the file and reads its header; throws <see cref="InputException"/> on a missing file or a bad header.</summary>
-    public static async Task<DischargeReader> OpenAsync(string path, ValidationOptions? options = null, CancellationToken ct = default)
+    public static Task<DischargeReader> OpenAsync(string path, ValidationOptions? options = null, CancellationToken ct = default) =>
+        OpenAsync(path, options, sha256: true, ct);
+
+    /// <summary>
+    /// Opens the file and reads its header; <paramref name="sha256"/> false leaves SHA-256 out of
+    /// <see cref="Raw"/> (a second read that only checks the bytes are the same, by <see cref="HashingReadStream.ContentHash"/>).
+    /// </summary>
+    public static async Task<DischargeReader> OpenAsync(string path, ValidationOptions? options, bool sha256, CancellationToken ct = default)
     {
         if (!File.Exists(path))
         {
             throw new InputException(path, "discharges file not found");
         }
 
-        var reader = new DischargeReader(CsvFiles.OpenRead(path, out var raw), path, options ?? new ValidationOptions());
+        var reader = new DischargeReader(CsvFiles.OpenRead(path, out var raw, CsvFiles.DefaultMaxDecompressedBytes, sha256), path, options ?? new ValidationOptions());
         reader.Raw = raw;
         try
         {

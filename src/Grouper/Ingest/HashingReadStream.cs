@@ -1,11 +1,18 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace Grouper.Ingest;
 
-/// <summary>Computes the SHA-256 and size of the raw file bytes as they stream past (inputs are hashed without a second read).</summary>
-public sealed class HashingReadStream(Stream inner) : Stream
+/// <summary>
+/// Computes the SHA-256 and size of the raw file bytes as they stream past (inputs are hashed
+/// without a second read), and a 128-bit XXH3 of them (<see cref="ContentHash"/>) that tells
+/// whether two reads of a file saw the same bytes at a twentieth of SHA-256's cost. A second read
+/// that only needs that comparison leaves SHA-256 out (<c>sha256: false</c>).
+/// </summary>
+public sealed class HashingReadStream(Stream inner, bool sha256 = true) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash = sha256 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+    private readonly XxHash128 _content = new();
     private string? _hex;
 
     public long BytesRead { get; private set; }
@@ -25,14 +32,17 @@ public sealed class HashingReadStream(Stream inner) : Stream
     }
 
     /// <summary>Hex SHA-256 of everything read; call after the stream was read to its end.</summary>
-    public string Sha256Hex => _hex ??= Convert.ToHexStringLower(_hash.GetHashAndReset());
+    public string Sha256Hex => _hex ??= Convert.ToHexStringLower((_hash ?? throw new InvalidOperationException("this read was opened without SHA-256")).GetHashAndReset());
+
+    /// <summary>XXH3-128 of everything read so far: equal for two reads of the same bytes (not a fingerprint against tampering: that is <see cref="Sha256Hex"/>).</summary>
+    public UInt128 ContentHash => _content.GetCurrentHashAsUInt128();
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         var n = inner.Read(buffer);
-        _hash.AppendData(buffer[..n]);
+        Append(buffer[..n]);
         BytesRead += n;
         return n;
     }
@@ -40,13 +50,19 @@ public sealed class HashingReadStream(Stream inner) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _hash.AppendData(buffer.Span[..n]);
+        Append(buffer.Span[..n]);
         BytesRead += n;
         return n;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        _hash?.AppendData(bytes);
+        _content.Append(bytes);
+    }
 
     public override void Flush()
     {
@@ -63,7 +79,7 @@ public sealed class HashingReadStream(Stream inner) : Stream
         if (disposing)
         {
             inner.Dispose();
-            _hash.Dispose();
+            _hash?.Dispose();
         }
 
         base.Dispose(disposing);

@@ -124,6 +124,9 @@ public sealed class CasesParquetWriter : IAsyncDisposable
         _free.Push(slot);
     }
 
+    /// <summary>SHA-256 and length of the committed file, taken as it was written.</summary>
+    public (string Sha256, long Bytes) Fingerprint => (_writer.Sha256Hex, _writer.Length);
+
     public async Task CommitAsync(CancellationToken ct = default)
     {
         await DispatchAsync(ct).ConfigureAwait(false);

@@ -145,7 +145,7 @@ public sealed class BatchJob(BatchJobOptions options)
                 using var ids = new SpilledCaseIds(spill, spillPartitions);
                 settlement = Settles ? new SettlementStage(Options.Policies!, Options.Region!, hospitals, pseudonymized, spill, spillPartitions) : null;
                 long read1 = 0, rejected1 = 0;
-                string? firstPassSha = null;
+                FirstRead? firstRead = null;
                 var pass1Clock = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
@@ -168,7 +168,7 @@ public sealed class BatchJob(BatchJobOptions options)
                             ct,
                             ids).ConfigureAwait(false);
                         runId = Options.RunId ?? reader1.Raw?.Sha256Hex;
-                        firstPassSha = reader1.Raw?.Sha256Hex;
+                        firstRead = reader1.Raw is { } raw1 ? new FirstRead(raw1.Sha256Hex, raw1.ContentHash, raw1.BytesRead) : null;
                     }
 
                     Options.AfterFirstPass?.Invoke();
@@ -192,7 +192,7 @@ public sealed class BatchJob(BatchJobOptions options)
                     }
 
                     (between, betweenCpu) = clock.Lap();
-                    await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, firstPassSha, progress, ct).ConfigureAwait(false);
+                    await WriteAsync(manifest, dischargesPath, hospitals, settlement, pipeline, caseIds, firstRead, progress, ct).ConfigureAwait(false);
                     (writePass, writePassCpu) = clock.Lap();
 
                     if (store is not null)
@@ -254,7 +254,10 @@ public sealed class BatchJob(BatchJobOptions options)
         return manifest;
     }
 
-    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, CaseIdCheck? caseIds, string? firstPassSha, IProgress<BatchProgress>? progress, CancellationToken ct)
+    /// <summary>What the first of two reads saw of discharges.csv: its SHA-256 (for the manifest) and the content hash the second read must match.</summary>
+    private sealed record FirstRead(string Sha256, UInt128 Content, long Bytes);
+
+    private async Task WriteAsync(RunManifest manifest, string dischargesPath, HospitalTable hospitals, SettlementStage? settlement, IngestPipeline pipeline, CaseIdCheck? caseIds, FirstRead? firstRead, IProgress<BatchProgress>? progress, CancellationToken ct)
     {
         var outDir = Options.OutputDirectory;
         Directory.CreateDirectory(outDir);
@@ -288,7 +291,8 @@ public sealed class BatchJob(BatchJobOptions options)
         }
 
         var clearing = settlement is not null && Options.DipCatalog is not null ? new ClearingStage(hospitals) : null;
-        await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, ct).ConfigureAwait(false);
+        // A second read only checks it sees the bytes the first did (XXH3-128); SHA-256 was taken by the first.
+        await using var reader = await DischargeReader.OpenAsync(dischargesPath, Options.Validation, sha256: firstRead is null, ct).ConfigureAwait(false);
         await using var cases = new CasesParquetWriter(casesPath, hospitals, ColumnSets, Options.RowGroupSize, Options.Validation.Pseudonymizer is not null, Options.Workers);
         await using var rejects = new RejectsWriter(rejectsPath);
 
@@ -341,9 +345,9 @@ public sealed class BatchJob(BatchJobOptions options)
 
         // The second pass joins the first pass's results by line: a file that changed in between
         // would pair records with another record's duplicates and chain. Nothing is committed then.
-        if (firstPassSha is not null && reader.Raw?.Sha256Hex is { } secondPassSha && secondPassSha != firstPassSha)
+        if (firstRead is not null && reader.Raw is { } second && (second.ContentHash != firstRead.Content || second.BytesRead != firstRead.Bytes))
         {
-            throw new InputException(dischargesPath, $"the file changed while the run was reading it (SHA-256 {firstPassSha} on the first read, {secondPassSha} on the second); nothing was written: run again on a file that is not being written to");
+            throw new InputException(dischargesPath, $"the file changed while the run was reading it ({firstRead.Bytes:N0} bytes on the first read, {second.BytesRead:N0} on the second, and their contents differ); nothing was written: run again on a file that is not being written to");
         }
 
         await cases.CommitAsync(ct).ConfigureAwait(false);
@@ -360,12 +364,13 @@ public sealed class BatchJob(BatchJobOptions options)
 
         if (reader.Raw is { } raw)
         {
-            manifest.Inputs.Add(new FileFingerprint("discharges", Path.GetFullPath(dischargesPath), raw.Sha256Hex, raw.BytesRead));
+            manifest.Inputs.Add(new FileFingerprint("discharges", Path.GetFullPath(dischargesPath), firstRead?.Sha256 ?? raw.Sha256Hex, raw.BytesRead));
         }
 
         if (Options.WriteCases)
         {
-            AddOutput(manifest, "cases", casesPath);
+            var (casesSha, casesBytes) = cases.Fingerprint;
+            manifest.Outputs.Add(new FileFingerprint("cases", Path.GetFullPath(casesPath), casesSha, casesBytes));
         }
         else
         {

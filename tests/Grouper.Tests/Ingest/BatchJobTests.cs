@@ -60,6 +60,7 @@ public class BatchJobTests
         Assert.True(root.GetProperty("reconciles").GetBoolean());
         Assert.Equal("22234.60", root.GetProperty("accepted_money").GetProperty("total_cost").GetString());
         Assert.Equal(64, root.GetProperty("inputs")[0].GetProperty("sha256").GetString()!.Length);
+        ManifestChecks.ManifestFingerprintsMatchTheFiles(root);
 
         // rejects.csv
         var rejects = File.ReadAllLines(Path.Combine(outDir, "rejects.csv"));
@@ -214,5 +215,28 @@ public class DeterminismTests
         }
 
         Directory.Delete(dir, true);
+    }
+}
+
+/// <summary>Checks of a run's manifest shared by the batch tests.</summary>
+internal static class ManifestChecks
+{
+    /// <summary>Every input and output the manifest names has the SHA-256 and size of the file on disk.</summary>
+    public static void ManifestFingerprintsMatchTheFiles(JsonElement manifest)
+    {
+        var seen = 0;
+        foreach (var section in new[] { "inputs", "outputs" })
+        {
+            foreach (var f in manifest.GetProperty(section).EnumerateArray())
+            {
+                var path = f.GetProperty("path").GetString()!;
+                var bytes = File.ReadAllBytes(path);
+                Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), f.GetProperty("sha256").GetString());
+                Assert.Equal(bytes.Length, f.GetProperty("bytes").GetInt64());
+                seen++;
+            }
+        }
+
+        Assert.True(seen >= 3, "the manifest names the inputs and the outputs");
     }
 }

@@ -39,6 +39,12 @@ public sealed class SettlementRunTests : IDisposable
     {
         var m = await Run("out", 2);
         Assert.True(m.RecordsAccepted > 2800);
+
+        // Two reads: the input's SHA-256 is the first read's, cases.parquet's is taken as it is written.
+        using (var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir, "out", "manifest.json"))))
+        {
+            Grouper.Tests.Ingest.ManifestChecks.ManifestFingerprintsMatchTheFiles(manifest.RootElement);
+        }
         var bad = Query("out", "SELECT count(*) FROM CASES WHERE basic_fund + critical_illness + medical_assistance + patient_pays <> total_cost OR patient_pays < 0 OR patient_pays > total_cost OR basic_fund < 0");
         Assert.Equal(0L, Convert.ToInt64(bad[0][0], CultureInfo.InvariantCulture));
         var policies = Query("out", "SELECT DISTINCT policy_version FROM CASES");

@@ -293,6 +293,37 @@ public sealed class SpillTests : IDisposable
     }
 
     [Fact]
+    public async Task AFileRewrittenInPlaceWithTheSameSizeBetweenTheReadsIsRefused()
+    {
+        var input = Generate(25);
+        var discharges = Path.Combine(input, "discharges.csv");
+        var outDir = Path.Combine(_dir, "rewritten");
+        var ex = await Assert.ThrowsAsync<Grouper.Core.InputException>(() => new BatchJob(new BatchJobOptions
+        {
+            InputDirectory = input,
+            OutputDirectory = outDir,
+            Policies = PolicyStore.Load(Path.Combine(TestPaths.SampleData, "policies")),
+            Region = "350900",
+            AfterFirstPass = () =>
+            {
+                // One digit of the last record's last field changes; the size does not.
+                var bytes = File.ReadAllBytes(discharges);
+                var i = bytes.Length - 1;
+                while (bytes[i] is < (byte)'0' or > (byte)'9')
+                {
+                    i--;
+                }
+
+                bytes[i] = bytes[i] == (byte)'1' ? (byte)'2' : (byte)'1';
+                File.WriteAllBytes(discharges, bytes);
+            },
+        }).RunAsync());
+        Assert.Contains("changed while the run was reading it", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDir, "cases.parquet")));
+        Assert.False(File.Exists(Path.Combine(outDir, "manifest.json")));
+    }
+
+    [Fact]
     public async Task AFileThatChangesBetweenTheTwoReadsIsRefusedAndNothingIsWritten()
     {
         var input = Generate(25);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Security.Cryptography;
 using Parquet.Schema;
 
 namespace Grouper.Output.Internals;
@@ -19,6 +20,8 @@ internal sealed class ParquetFileWriter
     private readonly DataField[] _fields;
     private readonly ColumnType[] _types;
     private readonly ByteBuffer _rowGroups = new(4096);
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private string? _sha256Hex;
     private long _position;
 
     public ParquetFileWriter(Stream output, IReadOnlyList<DataField> fields)
@@ -31,8 +34,23 @@ internal sealed class ParquetFileWriter
             _types[i] = ColumnType.Of(_fields[i]);
         }
 
-        _out.Write(Magic);
+        Put(Magic);
         _position = Magic.Length;
+    }
+
+    /// <summary>Bytes written so far (the file's length after <see cref="Finish"/>).</summary>
+    public long Length => _position;
+
+    /// <summary>
+    /// Hex SHA-256 of the file, taken as its bytes are written (the manifest's fingerprint without
+    /// reading the file back); after <see cref="Finish"/>.
+    /// </summary>
+    public string Sha256Hex => _sha256Hex ?? throw new InvalidOperationException("the file is not finished");
+
+    private void Put(ReadOnlySpan<byte> bytes)
+    {
+        _out.Write(bytes);
+        _sha256.AppendData(bytes);
     }
 
     public long Rows { get; private set; }
@@ -117,7 +135,7 @@ internal sealed class ParquetFileWriter
 
         w.EndStruct();
 
-        _out.Write(encoded.Part.Span);
+        Put(encoded.Part.Span);
         _position += encoded.Part.Length;
         Rows += encoded.Rows;
         RowGroups++;
@@ -155,12 +173,14 @@ internal sealed class ParquetFileWriter
         }
 
         w.WriteStop();
-        _out.Write(footer.Span);
+        Put(footer.Span);
         Span<byte> len = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(len, footer.Length);
-        _out.Write(len);
-        _out.Write(Magic);
+        Put(len);
+        Put(Magic);
         _position += footer.Length + 8;
+        _sha256Hex = Convert.ToHexStringLower(_sha256.GetHashAndReset());
+        _sha256.Dispose();
     }
 
     private static void WriteSchemaElement(ref ThriftWriter w, DataField field, ColumnType t)
