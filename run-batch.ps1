@@ -8,11 +8,23 @@ Set-Location -Path $PSScriptRoot
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
-$dll = Join-Path 'src' 'Grouper.Batch' 'bin' 'Release' 'net10.0' 'Grouper.Batch.dll'
+# Published ReadyToRun for this machine's runtime (precompiled: ~0.5 s less start-up CPU a run);
+# where the ReadyToRun compiler cannot be restored, a plain Release build does the same work.
+$dll = Join-Path 'src' 'Grouper.Batch' 'bin' 'publish' 'Grouper.Batch.dll'
+$plain = Join-Path 'src' 'Grouper.Batch' 'bin' 'Release' 'net10.0' 'Grouper.Batch.dll'
 if ($env:GROUPER_SKIP_BUILD -ne '1') {
-    dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly |
+    dotnet publish src/Grouper.Batch/Grouper.Batch.csproj -c Release --use-current-runtime --self-contained false `
+        -p:PublishReadyToRun=true -o (Join-Path 'src' 'Grouper.Batch' 'bin' 'publish') -nologo -v quiet -clp:ErrorsOnly |
         ForEach-Object { [Console]::Error.WriteLine($_) }
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    if ($LASTEXITCODE -ne 0) {
+        [Console]::Error.WriteLine('note: the ReadyToRun publish failed; running a plain Release build instead')
+        dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly |
+            ForEach-Object { [Console]::Error.WriteLine($_) }
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        $dll = $plain
+    }
+} elseif (-not (Test-Path $dll)) {
+    $dll = $plain
 }
 if ($args.Count -gt 0) {
     & dotnet $dll @args

@@ -5,9 +5,18 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-dll="src/Grouper.Batch/bin/Release/net10.0/Grouper.Batch.dll"
+# Published ReadyToRun for this machine's runtime (precompiled: ~0.5 s less start-up CPU a run);
+# where the ReadyToRun compiler cannot be restored, a plain Release build does the same work.
+dll="src/Grouper.Batch/bin/publish/Grouper.Batch.dll"
 if [ "${GROUPER_SKIP_BUILD:-0}" != "1" ]; then
-  dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  if ! dotnet publish src/Grouper.Batch/Grouper.Batch.csproj -c Release --use-current-runtime --self-contained false \
+      -p:PublishReadyToRun=true -o src/Grouper.Batch/bin/publish -nologo -v quiet -clp:ErrorsOnly >&2; then
+    echo "note: the ReadyToRun publish failed; running a plain Release build instead" >&2
+    dotnet build src/Grouper.Batch/Grouper.Batch.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    dll="src/Grouper.Batch/bin/Release/net10.0/Grouper.Batch.dll"
+  fi
+elif [ ! -f "$dll" ]; then
+  dll="src/Grouper.Batch/bin/Release/net10.0/Grouper.Batch.dll"
 fi
 if [ "$#" -gt 0 ]; then
   exec dotnet "$dll" "$@"
